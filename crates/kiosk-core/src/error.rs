@@ -1,0 +1,168 @@
+//! Errors that cross layers: what went wrong with the POS, and the one shape every error takes
+//! at the IPC boundary (`{ code, message }`). The UI switches on `code`, never on text.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::cart::CartProblem;
+use crate::catalog::PosId;
+
+/// Typed POS failures. Adapters map their wire errors here so the checkout can decide what is
+/// safe: a refusal is final (refund), an unreachable POS is not (retry, never refund).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PosError {
+    #[error("the POS cannot be reached: {0}")]
+    Unreachable(String),
+    #[error("the POS did not answer {operation} in time")]
+    Timeout { operation: String },
+    #[error("the POS rejected the access token")]
+    BadToken,
+    #[error("the POS gateway has no valid licence: {0}")]
+    NoLicence(String),
+    #[error("the POS gateway cannot reach its cash server: {0}")]
+    CashServerDown(String),
+    #[error("not available now: {message}")]
+    DishUnavailable { dish: Option<PosId>, message: String },
+    #[error("the price changed: {message}")]
+    PriceChanged { message: String },
+    #[error("the POS refused the order: {reason}")]
+    Refused { reason: String },
+    #[error("not found in the POS: {0}")]
+    NotFound(String),
+    #[error("the POS answered with something we cannot read: {0}")]
+    Malformed(String),
+    #[error("the POS failed with HTTP {status}: {message}")]
+    Server { status: u16, message: String },
+}
+
+impl PosError {
+    /// The POS answered and said no: retrying the same request will not help.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            PosError::DishUnavailable { .. } | PosError::PriceChanged { .. } | PosError::Refused { .. }
+        )
+    }
+
+    /// A request that may or may not have taken effect (sent, but the answer was lost).
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            PosError::Timeout { .. } | PosError::Unreachable(_) | PosError::Malformed(_) | PosError::Server { .. }
+        )
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            PosError::Unreachable(_) => ErrorCode::PosUnreachable,
+            PosError::Timeout { .. } => ErrorCode::PosTimeout,
+            PosError::BadToken => ErrorCode::PosBadToken,
+            PosError::NoLicence(_) => ErrorCode::PosNoLicence,
+            PosError::CashServerDown(_) => ErrorCode::PosCashServerDown,
+            PosError::DishUnavailable { .. } => ErrorCode::DishUnavailable,
+            PosError::PriceChanged { .. } => ErrorCode::PriceChanged,
+            PosError::Refused { .. } => ErrorCode::OrderRefused,
+            PosError::NotFound(_) => ErrorCode::NotFound,
+            PosError::Malformed(_) => ErrorCode::PosMalformed,
+            PosError::Server { .. } => ErrorCode::PosServerError,
+        }
+    }
+}
+
+/// Stable error codes for the UI. Adding one is fine; renaming one breaks the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    PosUnreachable,
+    PosTimeout,
+    PosBadToken,
+    PosNoLicence,
+    PosCashServerDown,
+    PosMalformed,
+    PosServerError,
+    DishUnavailable,
+    PriceChanged,
+    OrderRefused,
+    NotFound,
+    CartInvalid,
+    MenuUnavailable,
+    PaymentDeclined,
+    PaymentCancelled,
+    PaymentFailed,
+    /// A newer request replaced this one; the UI drops the answer.
+    Superseded,
+    JournalUnavailable,
+    BadInput,
+    Internal,
+}
+
+impl ErrorCode {
+    /// A short text for the customer, in English; the UI shows its own translation by code.
+    pub fn customer_message(self) -> &'static str {
+        match self {
+            ErrorCode::PosUnreachable | ErrorCode::PosTimeout | ErrorCode::PosServerError => {
+                "The restaurant's system is not answering. Please try again in a moment."
+            }
+            ErrorCode::PosBadToken | ErrorCode::PosNoLicence | ErrorCode::PosCashServerDown => {
+                "Ordering is paused for a moment. Please ask the staff."
+            }
+            ErrorCode::PosMalformed => "Something went wrong with the restaurant's system.",
+            ErrorCode::DishUnavailable => "Something in your order has just run out.",
+            ErrorCode::PriceChanged => "A price has changed. Please check your order.",
+            ErrorCode::OrderRefused => "The restaurant could not accept this order.",
+            ErrorCode::NotFound => "Not found.",
+            ErrorCode::CartInvalid => "Please check your order.",
+            ErrorCode::MenuUnavailable => "The menu is not available right now.",
+            ErrorCode::PaymentDeclined => "The payment was declined. No money was taken.",
+            ErrorCode::PaymentCancelled => "The payment was cancelled. No money was taken.",
+            ErrorCode::PaymentFailed => "The payment did not go through.",
+            ErrorCode::Superseded => "Replaced by a newer request.",
+            ErrorCode::JournalUnavailable => "The kiosk cannot take payments right now.",
+            ErrorCode::BadInput => "The request was not understood.",
+            ErrorCode::Internal => "Something went wrong.",
+        }
+    }
+}
+
+/// The only error shape the UI ever receives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{code:?}: {message}")]
+#[ts(export)]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Cart problems, when `code` is `cart_invalid`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<CartProblem>>")]
+    pub problems: Vec<CartProblem>,
+}
+
+impl IpcError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        IpcError {
+            code,
+            message: message.into(),
+            problems: vec![],
+        }
+    }
+
+    pub fn cart(problems: Vec<CartProblem>) -> Self {
+        let message = problems
+            .iter()
+            .map(CartProblem::describe)
+            .collect::<Vec<_>>()
+            .join("; ");
+        IpcError {
+            code: ErrorCode::CartInvalid,
+            message,
+            problems,
+        }
+    }
+}
+
+impl From<PosError> for IpcError {
+    fn from(e: PosError) -> Self {
+        IpcError::new(e.code(), e.to_string())
+    }
+}
