@@ -37,7 +37,8 @@ pub trait Pos: Send + Sync {
     /// Looks an order up by our external id. `Ok(None)` means the POS surely has no such order.
     async fn find_order(&self, external_id: &str) -> Result<Option<PosOrder>, PosError>;
 
-    /// Orders by the POS's ids.
+    /// Orders by the POS's ids. With no ids: the recent orders the POS lists for this kiosk
+    /// (ProCart: this token's orders of the last day; Jupiter: the open orders).
     async fn orders(&self, pos_order_ids: &[String]) -> Result<Vec<PosOrder>, PosError>;
 }
 

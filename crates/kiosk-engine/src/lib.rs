@@ -1,1 +1,18 @@
-//! kiosk-engine
+//! The kiosk's engine: everything that does IO on behalf of the domain in `kiosk-core`.
+//!
+//! The Tauri shell and `kioskctl` are thin layers over [`Engine`]; both drive exactly the same
+//! code, so a black-box test through `kioskctl` exercises what the customer's window uses.
+
+pub mod checkout;
+pub mod config;
+pub mod engine;
+pub mod images;
+pub mod journal;
+pub mod menu;
+pub mod pos;
+pub mod pricer;
+pub mod secrets;
+pub mod tracker;
+
+pub use config::KioskConfig;
+pub use engine::Engine;

@@ -1,1 +1,329 @@
-fn main() {}
+//! `kioskctl`: the kiosk's engine without a window.
+//!
+//! Installers use it to check a POS connection from a terminal; tests use it as a black box.
+//! It drives exactly the engine the kiosk window uses. With `--json` every command prints one
+//! JSON document on stdout; failures print a message on stderr and exit non-zero.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use kiosk_core::cart::Cart;
+use kiosk_core::checkout::CheckoutState;
+use kiosk_core::view::CheckoutResult;
+use kiosk_engine::config::{KioskConfig, KioskSection, MenuSection, OrderTypes, PaymentSection, PosKind, PosSection};
+use kiosk_engine::engine::{Engine, Timings};
+use kiosk_engine::secrets::{KeyringSecrets, MemorySecrets, SecretStore};
+use serde_json::json;
+
+#[derive(Parser, Debug)]
+#[command(name = "kioskctl", version, about = "The kiosk's engine from the command line")]
+struct Cli {
+    /// Which POS to talk to.
+    #[arg(long, value_enum)]
+    pos: PosArg,
+    /// The POS's address, e.g. http://10.0.0.5:11111.
+    #[arg(long)]
+    url: String,
+    /// Read the POS token (ProCart) or server id (Jupiter) from this environment variable;
+    /// otherwise it is read from the OS keyring.
+    #[arg(long, value_name = "VAR")]
+    token_env: Option<String>,
+    /// Where the journal and caches live (default: a kioskctl folder in the user's data dir).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// POS order category per order type, e.g. `--category eat_in=1 --category takeaway=2`.
+    #[arg(long, value_name = "TYPE=CODE")]
+    category: Vec<String>,
+    /// The POS tender recorded with card payments (r_keeper currency code, Jupiter pay type).
+    #[arg(long, default_value = "1")]
+    tender: String,
+    /// Print one JSON document on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum PosArg {
+    Procart,
+    Jupiter,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq)]
+enum PayArg {
+    Simulator,
+    Counter,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Reachability, versions, licence and token of the POS.
+    Ping,
+    /// Fetch the menu and report its size and faults.
+    Menu,
+    /// Price a cart through the POS.
+    Price {
+        #[arg(long)]
+        cart: PathBuf,
+    },
+    /// Pay for a cart and create the order in the POS.
+    Order {
+        #[arg(long)]
+        cart: PathBuf,
+        #[arg(long, value_enum)]
+        pay: PayArg,
+        /// The payment simulator's address (default: the POS simulator's --url).
+        #[arg(long)]
+        pay_url: Option<String>,
+    },
+    /// The POS's recent orders for this kiosk.
+    Orders,
+}
+
+fn config(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<KioskConfig> {
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| kiosk_engine::engine::default_data_dir().join("kioskctl"));
+    let mut categories = std::collections::BTreeMap::new();
+    for c in &cli.category {
+        let (k, v) = c
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--category wants TYPE=CODE, e.g. eat_in=1; got {c:?}"))?;
+        categories.insert(k.to_string(), v.to_string());
+    }
+    let cfg = KioskConfig {
+        kiosk: KioskSection {
+            id: "kioskctl".into(),
+            languages: vec!["ru".into(), "en".into()],
+            idle_timeout_s: 90,
+            idle_countdown_s: 20,
+            data_dir: Some(data_dir),
+        },
+        pos: PosSection {
+            kind: match cli.pos {
+                PosArg::Procart => PosKind::Procart,
+                PosArg::Jupiter => PosKind::Jupiter,
+            },
+            url: cli.url.clone(),
+            secret: "pos-token".into(),
+            table: None,
+        },
+        payment: PaymentSection {
+            provider: match pay {
+                PayArg::Simulator => "simulator".into(),
+                PayArg::Counter => "counter".into(),
+            },
+            url: Some(pay_url.unwrap_or_else(|| cli.url.clone())),
+            tender: cli.tender.clone(),
+        },
+        order_types: OrderTypes {
+            categories,
+            ..OrderTypes::default()
+        },
+        menu: MenuSection::default(),
+    };
+    cfg.validate().map_err(|e| anyhow!(e))?;
+    Ok(cfg)
+}
+
+fn secrets(cli: &Cli) -> Result<Box<dyn SecretStore>> {
+    Ok(match &cli.token_env {
+        Some(var) => {
+            let v = std::env::var(var).with_context(|| format!("the environment variable {var} is not set"))?;
+            Box::new(MemorySecrets::with("pos-token", &v))
+        }
+        None => Box::new(KeyringSecrets::new()),
+    })
+}
+
+fn timings() -> Timings {
+    Timings {
+        track_every: Duration::from_secs(1),
+        ..Timings::default()
+    }
+}
+
+fn read_cart(path: &PathBuf) -> Result<Cart> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the cart file {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("the cart file {} is not a valid cart", path.display()))
+}
+
+fn print(json_mode: bool, doc: serde_json::Value, text: String) {
+    if json_mode {
+        println!("{doc}");
+    } else {
+        println!("{text}");
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let (pay, pay_url) = match &cli.command {
+        Command::Order { pay, pay_url, .. } => (*pay, pay_url.clone()),
+        _ => (PayArg::Counter, None),
+    };
+    let cfg = config(&cli, pay, pay_url)?;
+    let engine = Engine::from_config(cfg, secrets(&cli)?.as_ref(), timings())?;
+    match &cli.command {
+        Command::Ping => {
+            let p = engine.ping().await.map_err(|e| anyhow!(e.message))?;
+            let yn = |b: Option<bool>| match b {
+                Some(true) => "yes",
+                Some(false) => "NO",
+                None => "n/a",
+            };
+            let text = format!(
+                "POS: {}\nreachable: yes ({} ms)\ngateway version: {}\nPOS version: {}\ncash server reachable: {}\nlicence valid: {}{}\ntoken valid: {}",
+                p.pos,
+                p.latency_ms,
+                p.gateway_version.as_deref().unwrap_or("-"),
+                p.backend_version.as_deref().unwrap_or("-"),
+                yn(p.cash_server_available),
+                yn(p.licence_valid),
+                p.licence_expires.as_deref().map(|e| format!(" (until {e})")).unwrap_or_default(),
+                yn(p.token_valid),
+            );
+            let healthy = p.cash_server_available != Some(false) && p.licence_valid != Some(false) && p.token_valid != Some(false);
+            print(cli.json, serde_json::to_value(&p)?, text);
+            if !healthy {
+                bail!("the POS answered but is not ready to take orders (see above)");
+            }
+        }
+        Command::Menu => {
+            let m = engine.menu.refresh().await?;
+            let c = &m.catalog;
+            let doc = json!({
+                "version": c.version,
+                "dishes": c.dishes.len(),
+                "sections": c.sections.len(),
+                "modifier_groups": c.modifier_groups.len(),
+                "combos": c.combos.len(),
+                "out_of_stock": c.dishes.iter().filter(|d| !d.availability.can_sell(1)).count(),
+                "faults": c.faults,
+            });
+            let mut text = format!(
+                "menu {}: {} sections, {} dishes, {} modifier groups, {} combos, {} faults",
+                c.version,
+                c.sections.len(),
+                c.dishes.len(),
+                c.modifier_groups.len(),
+                c.combos.len(),
+                c.faults.len()
+            );
+            for f in &c.faults {
+                text.push_str(&format!("\n  fault {:?} {}: {}", f.kind, f.subject, f.message));
+            }
+            print(cli.json, doc, text);
+        }
+        Command::Price { cart } => {
+            let cart = read_cart(cart)?;
+            let p = engine.price(1, cart).await.map_err(|e| anyhow!(e.message))?;
+            let q = &p.quote;
+            let mut text = String::new();
+            for l in &q.lines {
+                text.push_str(&format!("{:>3} x {:<40} {:>10}\n", l.qty, l.name, l.total.to_string()));
+            }
+            for a in &q.adjustments {
+                text.push_str(&format!("      {:<40} {:>10}\n", a.name, a.amount.to_string()));
+            }
+            text.push_str(&format!("total {:>50}", q.total.to_string()));
+            let doc = json!({
+                "total": q.total,
+                "subtotal": q.subtotal,
+                "source": q.source,
+                "lines": q.lines,
+                "adjustments": q.adjustments,
+                "changes": p.changes,
+            });
+            print(cli.json, doc, text);
+        }
+        Command::Order { cart, .. } => {
+            let cart = read_cart(cart)?;
+            let priced = engine.price(1, cart.clone()).await.map_err(|e| anyhow!(e.message))?;
+            let total = priced.quote.total;
+            let result = engine
+                .checkout(cart, total, Arc::new(|_| {}))
+                .await
+                .map_err(|e| anyhow!(e.message))?;
+            let order = match result {
+                CheckoutResult::Placed { order } => order,
+                CheckoutResult::PaymentDeclined { reason } => bail!("the payment was declined: {reason}"),
+                CheckoutResult::PaymentCancelled => bail!("the payment was cancelled"),
+                CheckoutResult::PriceChanged { quote } => {
+                    bail!("the price changed to {} while ordering; nothing was charged", quote.quote.total)
+                }
+            };
+            // An order still being sent finishes here, so the command reports the POS's answer.
+            engine.start_background();
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let mut view = order;
+            while matches!(view.state, CheckoutState::Paid | CheckoutState::Posting | CheckoutState::Refunding)
+                && Instant::now() < deadline
+            {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                view = engine.order_view(&view.checkout_id).map_err(|e| anyhow!(e.message))?;
+            }
+            let doc = json!({
+                "pos_order_id": view.pos_order_id,
+                "number": view.number,
+                "total": view.total,
+                "status": view.pos_status.as_ref().map(|s| s.as_str().to_string()),
+                "state": view.state,
+                "checkout_id": view.checkout_id,
+                "pay_at_counter": view.pay_at_counter,
+                "notice": view.notice,
+            });
+            let text = format!(
+                "order {} ({}): {} {}, POS order {}",
+                view.number,
+                view.state.as_str(),
+                view.total,
+                view.pos_status.as_ref().map(|s| s.as_str()).unwrap_or("-"),
+                view.pos_order_id.as_deref().unwrap_or("-"),
+            );
+            print(cli.json, doc, text);
+            if view.state != CheckoutState::Posted && view.state != CheckoutState::Tracking && view.state != CheckoutState::Completed {
+                bail!("the order is {} ({:?})", view.state.as_str(), view.notice);
+            }
+        }
+        Command::Orders => {
+            let orders = engine.pos.orders(&[]).await.map_err(|e| anyhow!(e.to_string()))?;
+            let mut text = String::new();
+            for o in &orders {
+                text.push_str(&format!(
+                    "{:<40} {:>6} {:<10} {:>10}\n",
+                    o.pos_order_id,
+                    o.number.as_deref().unwrap_or("-"),
+                    o.status.as_str(),
+                    o.total.to_string()
+                ));
+            }
+            text.push_str(&format!("{} orders", orders.len()));
+            print(cli.json, json!({ "orders": orders }), text);
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kioskctl: cannot start: {e}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = rt.block_on(run(cli)) {
+        eprintln!("kioskctl: {e:#}");
+        std::process::exit(1);
+    }
+}

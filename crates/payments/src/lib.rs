@@ -1,1 +1,29 @@
-//! payments
+//! Payment providers behind one trait (`kiosk_core::ports::PaymentProvider`).
+//!
+//! - [`simulator::SimulatorProvider`]: the simulated card terminal served by `pos-sim` over
+//!   HTTP, used in demo mode and in tests. It behaves like a real acquiring API: idempotent by
+//!   attempt id, status queries for recovery, cancel and refund.
+//! - [`counter::CounterProvider`]: "pay at the counter": nothing is charged at the kiosk; the
+//!   order goes to the POS unpaid and the customer pays the cashier.
+
+pub mod counter;
+pub mod simulator;
+
+use std::sync::Arc;
+
+use kiosk_core::ports::PaymentProvider;
+
+/// Which provider the settings chose.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProviderConfig {
+    Simulator { url: String },
+    Counter,
+}
+
+pub fn build(config: &ProviderConfig) -> Result<Arc<dyn PaymentProvider>, kiosk_core::ports::PaymentError> {
+    Ok(match config {
+        ProviderConfig::Simulator { url } => Arc::new(simulator::SimulatorProvider::new(url)?),
+        ProviderConfig::Counter => Arc::new(counter::CounterProvider),
+    })
+}

@@ -1,0 +1,62 @@
+# The kiosk's two commands: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR ?= never
+
+# One feature set for every cargo invocation, so check, test and the app share one build.
+FEATURES := --features kiosk-app/custom-protocol
+APP := target/debug/kiosk-app
+SIM := target/debug/pos-sim
+
+.PHONY: help run test deps ui app fmt-check clippy cargo-test ui-check ui-test bindings check-bindings e2e bench
+
+help:
+	@echo "make run    - install what is missing, build, start the kiosk in demo mode"
+	@echo "make test   - every check: fmt, clippy, Rust tests, UI checks, bindings drift, end-to-end"
+
+deps:
+	@scripts/deps.sh
+
+ui: deps
+	npm --prefix ui run build --silent
+
+app: ui
+	cargo build -p kiosk-app -p pos-sim -p kioskctl $(FEATURES)
+
+run: app
+	scripts/run.sh $(APP)
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy: ui
+	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
+
+cargo-test: ui
+	cargo test --workspace $(FEATURES)
+
+ui-check: deps
+	npm --prefix ui run check
+
+ui-test: deps
+	npm --prefix ui test
+
+# Regenerates the committed TS bindings from the Rust types.
+bindings:
+	rm -rf ui/src/lib/bindings
+	TS_RS_EXPORT_DIR=$(CURDIR)/ui/src/lib/bindings cargo test --workspace $(FEATURES) export_bindings -q >/dev/null
+	@echo "bindings written to ui/src/lib/bindings"
+
+# Fails when the committed bindings differ from what the Rust types generate.
+check-bindings:
+	rm -rf target/bindings-check
+	TS_RS_EXPORT_DIR=$(CURDIR)/target/bindings-check cargo test --workspace $(FEATURES) export_bindings -q >/dev/null
+	@diff -r ui/src/lib/bindings target/bindings-check || { echo "TS bindings drifted from the Rust types: run 'make bindings' and commit"; exit 1; }
+	@echo "bindings: up to date"
+
+e2e: app
+	tests/e2e/run.sh $(APP) $(SIM)
+
+test: deps fmt-check ui-check ui-test clippy check-bindings cargo-test e2e
+	@echo "make test: all checks passed"

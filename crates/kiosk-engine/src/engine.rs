@@ -1,0 +1,304 @@
+//! The engine: the kiosk's services wired together from its settings.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kiosk_core::cart::{self, Cart};
+use kiosk_core::error::{ErrorCode, IpcError};
+use kiosk_core::order::PosInfo;
+use kiosk_core::ports::{PaymentProvider, Pos};
+use kiosk_core::pricing;
+use kiosk_core::view::{AppInfo, CheckoutResult, MenuHealth, MenuView, OrderView, PricedCart};
+use kiosk_core::Money;
+
+use crate::checkout::{CheckoutSettings, Checkouts, EventSink};
+use crate::config::KioskConfig;
+use crate::images::{ImageCache, ImageSize};
+use crate::journal::Journal;
+use crate::menu::MenuService;
+use crate::pricer::{PriceFn, Pricer};
+use crate::secrets::SecretStore;
+use crate::tracker::Tracker;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("the data folder {path} cannot be used: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Pos(String),
+    #[error("{0}")]
+    Payment(String),
+    #[error("{0}")]
+    Secret(#[from] crate::secrets::SecretError),
+}
+
+/// Tunables that tests shorten; the defaults are the production values.
+#[derive(Debug, Clone)]
+pub struct Timings {
+    pub track_every: Duration,
+    pub backoff: Vec<Duration>,
+    pub payment_resolve_for: Duration,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            track_every: Duration::from_secs(3),
+            backoff: CheckoutSettings::default_backoff(),
+            payment_resolve_for: Duration::from_secs(120),
+        }
+    }
+}
+
+pub struct Engine {
+    pub config: KioskConfig,
+    pub pos: Arc<dyn Pos>,
+    pub menu: Arc<MenuService>,
+    pub images: Arc<ImageCache>,
+    /// `Err` holds why the kiosk cannot take payments (the journal is unusable).
+    pub checkouts: Result<Arc<Checkouts>, String>,
+    pricer: Pricer,
+    provider_name: &'static str,
+    timings: Timings,
+}
+
+impl Engine {
+    /// Builds the POS adapter and the payment provider from the settings and the secrets.
+    pub fn from_config(config: KioskConfig, secrets: &dyn SecretStore, timings: Timings) -> Result<Arc<Engine>, EngineError> {
+        let pos = crate::pos::build(&config, secrets)?;
+        let provider = crate::pos::build_provider(&config)?;
+        Engine::new(config, pos, provider, timings)
+    }
+
+    pub fn new(
+        config: KioskConfig,
+        pos: Arc<dyn Pos>,
+        provider: Arc<dyn PaymentProvider>,
+        timings: Timings,
+    ) -> Result<Arc<Engine>, EngineError> {
+        let data_dir = config.kiosk.data_dir.clone().unwrap_or_else(default_data_dir);
+        std::fs::create_dir_all(&data_dir).map_err(|source| EngineError::DataDir {
+            path: data_dir.clone(),
+            source,
+        })?;
+        let menu = Arc::new(MenuService::new(pos.clone(), Some(data_dir.join("menu-snapshot.json"))));
+        let images = Arc::new(ImageCache::new(data_dir.join("images"), 4).map_err(|e| EngineError::DataDir {
+            path: data_dir.join("images"),
+            source: std::io::Error::other(e.to_string()),
+        })?);
+        let settings = CheckoutSettings {
+            kiosk_id: config.kiosk.id.clone(),
+            tender: config.payment.tender.clone(),
+            eat_in_category: config.order_types.category(cart::OrderType::EatIn),
+            takeaway_category: config.order_types.category(cart::OrderType::Takeaway),
+            table: config.pos.table.clone(),
+            callback_url: None,
+            backoff: timings.backoff.clone(),
+            payment_resolve_for: timings.payment_resolve_for,
+        };
+        let provider_name = provider.name();
+        let checkouts = match Journal::open(&data_dir.join("journal.db")) {
+            Ok(j) => Ok(Checkouts::new(Arc::new(j), pos.clone(), provider, menu.clone(), settings)),
+            Err(e) => {
+                tracing::error!(error = %e, "the order journal is unusable; payments are refused");
+                Err(e.to_string())
+            }
+        };
+        let pricer = {
+            let pos = pos.clone();
+            let menu = menu.clone();
+            let cfg = config.clone();
+            let price: PriceFn = Arc::new(move |cart: Cart| {
+                let pos = pos.clone();
+                let menu = menu.clone();
+                let ctx = CheckoutSettings {
+                    kiosk_id: String::new(),
+                    tender: String::new(),
+                    eat_in_category: cfg.order_types.category(cart::OrderType::EatIn),
+                    takeaway_category: cfg.order_types.category(cart::OrderType::Takeaway),
+                    table: cfg.pos.table.clone(),
+                    callback_url: None,
+                    backoff: vec![],
+                    payment_resolve_for: Duration::ZERO,
+                }
+                .context(cart.order_type);
+                Box::pin(async move {
+                    let m = menu
+                        .get()
+                        .await
+                        .map_err(|e| IpcError::new(ErrorCode::MenuUnavailable, e.to_string()))?;
+                    Ok(pos.price(&m.catalog, &cart, &ctx).await?)
+                })
+            });
+            Pricer::new(price)
+        };
+        Ok(Arc::new(Engine {
+            config,
+            pos,
+            menu,
+            images,
+            checkouts,
+            pricer,
+            provider_name,
+            timings,
+        }))
+    }
+
+    /// Starts the background work: menu refresh (and image prefetch), order tracking, and the
+    /// resumption of every checkout a crash interrupted.
+    pub fn start_background(self: &Arc<Self>) {
+        let every = Duration::from_secs(self.config.menu.refresh_s.max(1));
+        let me = self.clone();
+        tokio::spawn(async move {
+            let mut versions = me.menu.subscribe();
+            let refresher = me.menu.clone();
+            tokio::spawn(refresher.run_refresher(every));
+            loop {
+                if let Some(m) = me.menu.current() {
+                    let urls = image_urls(&m.catalog);
+                    me.images.clone().prefetch(urls).await;
+                }
+                if versions.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+        if let Ok(c) = &self.checkouts {
+            match c.resume_all() {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "resumed unfinished checkouts"),
+                Err(e) => tracing::error!(error = %e, "cannot resume checkouts"),
+            }
+            let tracker = Tracker::new(c.clone(), self.pos.clone());
+            tokio::spawn(tracker.run(self.timings.track_every));
+        }
+    }
+
+    pub async fn menu_view(&self) -> Result<MenuView, IpcError> {
+        let m = self
+            .menu
+            .get()
+            .await
+            .map_err(|e| IpcError::new(ErrorCode::MenuUnavailable, e.to_string()))?;
+        let age = m.age_s();
+        Ok(MenuView::build((*m.catalog).clone(), age))
+    }
+
+    pub fn menu_health(&self) -> Option<MenuHealth> {
+        self.menu.current().map(|m| MenuHealth {
+            version: m.catalog.version.clone(),
+            age_s: m.age_s(),
+            stale: m.age_s() > 3 * self.config.menu.refresh_s,
+            faults: m.catalog.faults.clone(),
+        })
+    }
+
+    /// The instant local estimate, with the rule problems the customer must fix.
+    pub async fn estimate(&self, revision: u64, cart: Cart) -> Result<PricedCart, IpcError> {
+        let m = self
+            .menu
+            .get()
+            .await
+            .map_err(|e| IpcError::new(ErrorCode::MenuUnavailable, e.to_string()))?;
+        let problems = cart::check(&m.catalog, &cart).err().unwrap_or_default();
+        Ok(PricedCart {
+            revision,
+            quote: pricing::estimate(&m.catalog, &cart),
+            changes: vec![],
+            problems,
+        })
+    }
+
+    /// The POS's price; `Superseded` when a newer cart replaced this one meanwhile.
+    pub async fn price(&self, revision: u64, cart: Cart) -> Result<PricedCart, IpcError> {
+        let m = self
+            .menu
+            .get()
+            .await
+            .map_err(|e| IpcError::new(ErrorCode::MenuUnavailable, e.to_string()))?;
+        if let Err(problems) = cart::check(&m.catalog, &cart) {
+            return Err(IpcError::cart(problems));
+        }
+        let (revision, quote) = self.pricer.price(revision, cart).await?;
+        Ok(PricedCart {
+            revision,
+            changes: pricing::price_changes(&m.catalog, &quote),
+            quote,
+            problems: vec![],
+        })
+    }
+
+    fn checkouts(&self) -> Result<&Arc<Checkouts>, IpcError> {
+        self.checkouts
+            .as_ref()
+            .map_err(|why| IpcError::new(ErrorCode::JournalUnavailable, format!("payments are refused: {why}")))
+    }
+
+    pub async fn checkout(&self, cart: Cart, expected_total: Money, events: EventSink) -> Result<CheckoutResult, IpcError> {
+        self.checkouts()?.checkout(cart, expected_total, events).await
+    }
+
+    pub fn order_view(&self, checkout_id: &str) -> Result<OrderView, IpcError> {
+        let c = self.checkouts()?;
+        let rec = c.journal.get(checkout_id).map_err(|e| IpcError::new(ErrorCode::NotFound, e.to_string()))?;
+        Ok(Checkouts::view(&rec))
+    }
+
+    pub fn subscribe_orders(&self) -> Option<tokio::sync::broadcast::Receiver<OrderView>> {
+        self.checkouts.as_ref().ok().map(|c| c.subscribe())
+    }
+
+    pub async fn ping(&self) -> Result<PosInfo, IpcError> {
+        Ok(self.pos.ping().await?)
+    }
+
+    /// The picture of a dish, combo or section, resized for `size`.
+    pub async fn image(&self, kind: &str, id: &str, size: &str) -> Result<Vec<u8>, IpcError> {
+        let size = ImageSize::parse(size).ok_or_else(|| IpcError::new(ErrorCode::BadInput, format!("unknown image size {size:?}")))?;
+        let m = self.menu.current().ok_or_else(|| IpcError::new(ErrorCode::MenuUnavailable, "no menu yet"))?;
+        let c = &m.catalog;
+        let url = match kind {
+            "dish" => c.dish(id).and_then(|d| d.image_url.clone()),
+            "combo" => c.combo(id).and_then(|d| d.image_url.clone()),
+            "section" => c.sections.iter().find(|s| s.id == id).and_then(|s| s.image_url.clone()),
+            _ => return Err(IpcError::new(ErrorCode::BadInput, format!("unknown image kind {kind:?}"))),
+        }
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("no picture for {kind} {id}")))?;
+        self.images
+            .get(&url, size)
+            .await
+            .map_err(|e| IpcError::new(ErrorCode::NotFound, e.to_string()))
+    }
+
+    pub fn app_info(&self, demo: bool) -> AppInfo {
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            demo,
+            pos: self.config.pos.kind.as_str().to_string(),
+            payment: self.provider_name.to_string(),
+            languages: self.config.kiosk.languages.clone(),
+            default_language: self.config.kiosk.languages.first().cloned().unwrap_or_else(|| "ru".into()),
+            order_types: self.config.order_types.offered.clone(),
+            idle_timeout_s: self.config.kiosk.idle_timeout_s,
+            idle_countdown_s: self.config.kiosk.idle_countdown_s,
+            out_of_service: self.checkouts.as_ref().err().cloned(),
+        }
+    }
+}
+
+fn image_urls(c: &kiosk_core::catalog::Catalog) -> Vec<String> {
+    c.dishes
+        .iter()
+        .filter_map(|d| d.image_url.clone())
+        .chain(c.combos.iter().filter_map(|x| x.image_url.clone()))
+        .collect()
+}
+
+pub fn default_data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("kiosk")
+}

@@ -1,0 +1,488 @@
+//! The order journal: an SQLite database that outlives crashes.
+//!
+//! Every checkout and each of its state transitions is committed here **before** the side
+//! effect the new state announces (charging a card, creating the order in the POS). The file
+//! runs in WAL mode with `synchronous=FULL`, so a transition that returned is on disk even if
+//! the power goes a moment later. On start the engine reads [`Journal::unfinished`] and resumes
+//! each checkout from the state it was in.
+//!
+//! Schema changes are numbered migrations tracked by SQLite's `user_version`.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use kiosk_core::cart::{Cart, OrderType};
+use kiosk_core::checkout::CheckoutState;
+use kiosk_core::payment::PaymentReceipt;
+use kiosk_core::pricing::Quote;
+use kiosk_core::view::CheckoutNotice;
+use kiosk_core::Money;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: checkouts and their transitions
+    "CREATE TABLE checkouts (
+        id TEXT PRIMARY KEY,
+        number TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        order_type TEXT NOT NULL,
+        cart TEXT NOT NULL,
+        quote TEXT NOT NULL,
+        total TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        attempt_id TEXT NOT NULL UNIQUE,
+        external_id TEXT NOT NULL UNIQUE,
+        receipt TEXT,
+        pay_at_counter INTEGER NOT NULL DEFAULT 0,
+        pos_order_id TEXT,
+        pos_number TEXT,
+        pos_status TEXT,
+        notice TEXT,
+        post_attempts INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX checkouts_state ON checkouts(state);
+    CREATE TABLE transitions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        checkout_id TEXT NOT NULL REFERENCES checkouts(id),
+        at TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX transitions_checkout ON transitions(checkout_id);",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("the order journal cannot be used: {0}")]
+    Storage(#[from] rusqlite::Error),
+    #[error("the order journal holds data it cannot read: {0}")]
+    Corrupt(String),
+    #[error("checkout {id} is {actual:?}, not {expected:?}")]
+    Conflict {
+        id: String,
+        expected: CheckoutState,
+        actual: CheckoutState,
+    },
+    #[error(transparent)]
+    Illegal(#[from] kiosk_core::checkout::IllegalTransition),
+    #[error("no checkout {0}")]
+    Missing(String),
+}
+
+/// One checkout as the journal holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckoutRecord {
+    pub id: String,
+    pub number: String,
+    pub created_at: String,
+    pub state: CheckoutState,
+    pub order_type: OrderType,
+    pub cart: Cart,
+    pub quote: Quote,
+    pub total: Money,
+    pub provider: String,
+    pub attempt_id: String,
+    pub external_id: String,
+    pub receipt: Option<PaymentReceipt>,
+    pub pay_at_counter: bool,
+    pub pos_order_id: Option<String>,
+    pub pos_number: Option<String>,
+    pub pos_status: Option<String>,
+    pub notice: Option<CheckoutNotice>,
+    pub post_attempts: u32,
+}
+
+/// Fields a transition may set alongside the new state.
+#[derive(Debug, Default, Clone)]
+pub struct Changes {
+    pub receipt: Option<PaymentReceipt>,
+    pub pay_at_counter: Option<bool>,
+    pub pos_order_id: Option<String>,
+    pub pos_number: Option<String>,
+    pub pos_status: Option<String>,
+    pub notice: Option<Option<CheckoutNotice>>,
+    pub count_post_attempt: bool,
+}
+
+pub struct NewCheckout<'a> {
+    pub id: &'a str,
+    pub order_type: OrderType,
+    pub cart: &'a Cart,
+    pub quote: &'a Quote,
+    pub provider: &'a str,
+    pub attempt_id: &'a str,
+    pub external_id: &'a str,
+}
+
+pub struct Journal {
+    conn: Mutex<Connection>,
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("journal values are plain data")
+}
+
+fn parse<T: serde::de::DeserializeOwned>(col: &str, text: &str) -> Result<T, JournalError> {
+    serde_json::from_str(text).map_err(|e| JournalError::Corrupt(format!("{col}: {e}")))
+}
+
+impl Journal {
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        let conn = Connection::open(path)?;
+        Self::init(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Journal, JournalError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Journal, JournalError> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let ok: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            return Err(JournalError::Corrupt(ok));
+        }
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version as usize > MIGRATIONS.len() {
+            return Err(JournalError::Corrupt(format!(
+                "the journal is schema version {version}, newer than this kiosk ({})",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(Journal { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-written transaction behind
+        // (SQLite rolls it back), so the connection is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a new checkout in `Priced`. The short number is the day's sequence.
+    pub fn create(&self, c: &NewCheckout<'_>) -> Result<CheckoutRecord, JournalError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let at = now();
+        let today = &at[..10];
+        let seq: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM checkouts WHERE substr(created_at, 1, 10) = ?1",
+            [today],
+            |r| r.get(0),
+        )?;
+        let number = format!("{:03}", seq + 1);
+        tx.execute(
+            "INSERT INTO checkouts (id, number, created_at, updated_at, state, order_type, cart, quote, total,
+                provider, attempt_id, external_id)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                c.id,
+                number,
+                at,
+                CheckoutState::Priced.as_str(),
+                json(&c.order_type),
+                json(c.cart),
+                json(c.quote),
+                c.quote.total.to_string(),
+                c.provider,
+                c.attempt_id,
+                c.external_id
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO transitions (checkout_id, at, from_state, to_state, detail) VALUES (?1, ?2, NULL, ?3, NULL)",
+            params![c.id, at, CheckoutState::Priced.as_str()],
+        )?;
+        tx.commit()?;
+        drop(conn);
+        self.get(c.id)
+    }
+
+    /// Moves a checkout from `from` to `to`, with the fields that come with it, in one
+    /// transaction. Fails if the journal says the checkout is no longer in `from`.
+    pub fn transition(
+        &self,
+        id: &str,
+        from: CheckoutState,
+        to: CheckoutState,
+        changes: Changes,
+        detail: Option<&str>,
+    ) -> Result<CheckoutRecord, JournalError> {
+        kiosk_core::checkout::transition(from, to)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let actual: Option<String> = tx
+            .query_row("SELECT state FROM checkouts WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        let actual = actual.ok_or_else(|| JournalError::Missing(id.to_string()))?;
+        let actual = CheckoutState::parse(&actual).ok_or_else(|| JournalError::Corrupt(format!("state {actual}")))?;
+        if actual != from {
+            return Err(JournalError::Conflict {
+                id: id.to_string(),
+                expected: from,
+                actual,
+            });
+        }
+        let at = now();
+        tx.execute(
+            "UPDATE checkouts SET state = ?2, updated_at = ?3,
+                receipt = COALESCE(?4, receipt),
+                pay_at_counter = COALESCE(?5, pay_at_counter),
+                pos_order_id = COALESCE(?6, pos_order_id),
+                pos_number = COALESCE(?7, pos_number),
+                pos_status = COALESCE(?8, pos_status),
+                notice = CASE WHEN ?9 THEN ?10 ELSE notice END,
+                post_attempts = post_attempts + ?11
+             WHERE id = ?1",
+            params![
+                id,
+                to.as_str(),
+                at,
+                changes.receipt.as_ref().map(json),
+                changes.pay_at_counter,
+                changes.pos_order_id,
+                changes.pos_number,
+                changes.pos_status,
+                changes.notice.is_some(),
+                changes.notice.flatten().as_ref().map(json),
+                changes.count_post_attempt as i64,
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO transitions (checkout_id, at, from_state, to_state, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, at, from.as_str(), to.as_str(), detail],
+        )?;
+        tx.commit()?;
+        drop(conn);
+        self.get(id)
+    }
+
+    /// Updates the POS status seen while tracking; no state change.
+    pub fn set_pos_status(&self, id: &str, status: &str) -> Result<(), JournalError> {
+        self.conn().execute(
+            "UPDATE checkouts SET pos_status = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, status, now()],
+        )?;
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Result<CheckoutRecord, JournalError> {
+        let conn = self.conn();
+        let row = conn
+            .query_row("SELECT * FROM checkouts WHERE id = ?1", [id], raw)
+            .optional()?;
+        row.ok_or_else(|| JournalError::Missing(id.to_string()))?.decode()
+    }
+
+    /// Every checkout the engine must still drive: not final, oldest first.
+    pub fn unfinished(&self) -> Result<Vec<CheckoutRecord>, JournalError> {
+        self.query(
+            "SELECT * FROM checkouts WHERE state NOT IN ('completed', 'payment_failed', 'refunded', 'needs_staff')
+             ORDER BY created_at",
+        )
+    }
+
+    pub fn recent(&self, limit: u32) -> Result<Vec<CheckoutRecord>, JournalError> {
+        self.query(&format!("SELECT * FROM checkouts ORDER BY created_at DESC LIMIT {limit}"))
+    }
+
+    pub fn in_state(&self, state: CheckoutState) -> Result<Vec<CheckoutRecord>, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT * FROM checkouts WHERE state = ?1 ORDER BY created_at")?;
+        let rows: Vec<RawRow> = stmt.query_map([state.as_str()], raw)?.collect::<Result<_, _>>()?;
+        rows.into_iter().map(RawRow::decode).collect()
+    }
+
+    /// The transitions of one checkout: (time, from, to, detail).
+    pub fn history(&self, id: &str) -> Result<Vec<(String, Option<String>, String, Option<String>)>, JournalError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT at, from_state, to_state, detail FROM transitions WHERE checkout_id = ?1 ORDER BY id")?;
+        let rows = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn query(&self, sql: &str) -> Result<Vec<CheckoutRecord>, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(sql)?;
+        let rows: Vec<RawRow> = stmt.query_map([], raw)?.collect::<Result<_, _>>()?;
+        rows.into_iter().map(RawRow::decode).collect()
+    }
+}
+
+struct RawRow {
+    id: String,
+    number: String,
+    created_at: String,
+    state: String,
+    order_type: String,
+    cart: String,
+    quote: String,
+    total: String,
+    provider: String,
+    attempt_id: String,
+    external_id: String,
+    receipt: Option<String>,
+    pay_at_counter: bool,
+    pos_order_id: Option<String>,
+    pos_number: Option<String>,
+    pos_status: Option<String>,
+    notice: Option<String>,
+    post_attempts: u32,
+}
+
+fn raw(r: &Row<'_>) -> rusqlite::Result<RawRow> {
+    Ok(RawRow {
+        id: r.get("id")?,
+        number: r.get("number")?,
+        created_at: r.get("created_at")?,
+        state: r.get("state")?,
+        order_type: r.get("order_type")?,
+        cart: r.get("cart")?,
+        quote: r.get("quote")?,
+        total: r.get("total")?,
+        provider: r.get("provider")?,
+        attempt_id: r.get("attempt_id")?,
+        external_id: r.get("external_id")?,
+        receipt: r.get("receipt")?,
+        pay_at_counter: r.get("pay_at_counter")?,
+        pos_order_id: r.get("pos_order_id")?,
+        pos_number: r.get("pos_number")?,
+        pos_status: r.get("pos_status")?,
+        notice: r.get("notice")?,
+        post_attempts: r.get("post_attempts")?,
+    })
+}
+
+impl RawRow {
+    fn decode(self) -> Result<CheckoutRecord, JournalError> {
+        Ok(CheckoutRecord {
+            state: CheckoutState::parse(&self.state)
+                .ok_or_else(|| JournalError::Corrupt(format!("unknown state {}", self.state)))?,
+            order_type: parse("order_type", &self.order_type)?,
+            cart: parse("cart", &self.cart)?,
+            quote: parse("quote", &self.quote)?,
+            total: Money::parse(&self.total).map_err(|e| JournalError::Corrupt(e.to_string()))?,
+            receipt: self.receipt.as_deref().map(|r| parse("receipt", r)).transpose()?,
+            notice: self.notice.as_deref().map(|n| parse("notice", n)).transpose()?,
+            id: self.id,
+            number: self.number,
+            created_at: self.created_at,
+            provider: self.provider,
+            attempt_id: self.attempt_id,
+            external_id: self.external_id,
+            pay_at_counter: self.pay_at_counter,
+            pos_order_id: self.pos_order_id,
+            pos_number: self.pos_number,
+            pos_status: self.pos_status,
+            post_attempts: self.post_attempts,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiosk_core::pricing::QuoteSource;
+
+    fn quote() -> Quote {
+        Quote {
+            source: QuoteSource::Pos,
+            lines: vec![],
+            adjustments: vec![],
+            subtotal: Money::parse("100.50").unwrap(),
+            total: Money::parse("100.50").unwrap(),
+        }
+    }
+
+    fn new(j: &Journal, id: &str) -> CheckoutRecord {
+        let cart = Cart::default();
+        let q = quote();
+        j.create(&NewCheckout {
+            id,
+            order_type: OrderType::Takeaway,
+            cart: &cart,
+            quote: &q,
+            provider: "simulator",
+            attempt_id: &format!("{id}-p"),
+            external_id: &format!("k1-{id}"),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn transitions_are_checked_and_recorded() {
+        let j = Journal::open_in_memory().unwrap();
+        let c = new(&j, "a");
+        assert_eq!(c.state, CheckoutState::Priced);
+        assert_eq!(c.number, "001");
+        assert_eq!(c.total.to_string(), "100.50");
+        j.transition("a", CheckoutState::Priced, CheckoutState::PaymentStarted, Changes::default(), None)
+            .unwrap();
+        // A stale view of the state is refused rather than applied twice.
+        let err = j
+            .transition("a", CheckoutState::Priced, CheckoutState::PaymentStarted, Changes::default(), None)
+            .unwrap_err();
+        assert!(matches!(err, JournalError::Conflict { .. }));
+        // An illegal jump is refused.
+        assert!(j
+            .transition("a", CheckoutState::PaymentStarted, CheckoutState::Posted, Changes::default(), None)
+            .is_err());
+        assert_eq!(j.history("a").unwrap().len(), 2);
+        assert_eq!(new(&j, "b").number, "002");
+        assert_eq!(j.unfinished().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn survives_reopening_and_keeps_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        {
+            let j = Journal::open(&path).unwrap();
+            new(&j, "a");
+            j.transition(
+                "a",
+                CheckoutState::Priced,
+                CheckoutState::PaymentFailed,
+                Changes {
+                    notice: Some(Some(CheckoutNotice::AskStaff { reason: "x".into() })),
+                    ..Default::default()
+                },
+                Some("declined"),
+            )
+            .unwrap();
+        }
+        let j = Journal::open(&path).unwrap();
+        let c = j.get("a").unwrap();
+        assert_eq!(c.state, CheckoutState::PaymentFailed);
+        assert!(matches!(c.notice, Some(CheckoutNotice::AskStaff { .. })));
+        assert!(j.unfinished().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_journal_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        std::fs::write(&path, b"this is not an sqlite database at all, just text").unwrap();
+        assert!(Journal::open(&path).is_err());
+    }
+}

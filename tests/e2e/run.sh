@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the end-to-end suite against the real kiosk window: a virtual display (Xvfb), one
+# tauri-driver for all tests (each test opens its own app through WebDriver), node's test runner.
+# Usage: tests/e2e/run.sh APP_BINARY SIM_BINARY
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+export KIOSK_APP_BIN=$(realpath "${1:-target/debug/kiosk-app}")
+export KIOSK_SIM_BIN=$(realpath "${2:-target/debug/pos-sim}")
+# The simulator's demo token; real kiosks read theirs from the OS keyring.
+export KIOSK_POS_TOKEN=28bb0d65-d1a3-447d-a3eb-e4961b0ffd35
+export WEBKIT_DISABLE_DMABUF_RENDERER=1
+export TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4444}
+TAURI_DRIVER=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
+
+inner() {
+  "$TAURI_DRIVER" --port "$TAURI_DRIVER_PORT" --native-port $((TAURI_DRIVER_PORT + 1)) >"$HERE/artifacts/tauri-driver.log" 2>&1 &
+  local driver=$!
+  trap 'kill $driver 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/"$TAURI_DRIVER_PORT") 2>/dev/null && break; sleep 0.1; done
+  cd "$HERE" && node --test --test-concurrency=1 --test-reporter=spec specs/
+}
+
+mkdir -p "$HERE/artifacts"
+if [ "${1:-}" = "--inner" ]; then shift; fi
+if [ -n "${E2E_INNER:-}" ]; then
+  inner
+else
+  export E2E_INNER=1
+  export -f inner
+  export HERE TAURI_DRIVER
+  xvfb-run -a -s '-screen 0 1280x1024x24' bash -c inner
+fi

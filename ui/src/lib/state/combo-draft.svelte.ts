@@ -1,0 +1,170 @@
+/**
+ * The combo being put together in the combo builder: one step per slot, then a summary.
+ *
+ * A slot wants between `min` and `max` dishes from its choices; the slot's default choice is
+ * pre-selected when it is available. Price deltas are shown as the core sent them; the combo's
+ * price is the core's estimate of a one-line cart, refreshed after each choice.
+ */
+import type { CartLine } from '../bindings/CartLine';
+import type { Combo } from '../bindings/Combo';
+import type { ComboSlot } from '../bindings/ComboSlot';
+import type { Money } from '../bindings/Money';
+import type { OrderType } from '../bindings/OrderType';
+import { MAX_QTY } from './cart.svelte';
+import type { EstimateFn } from './dish-draft.svelte';
+import type { MenuState } from './menu.svelte';
+
+let nextRevision = 1_000_000;
+
+export class ComboDraft {
+  readonly comboId: string;
+  readonly editIndex: number | null;
+  /** Index of the slot on screen; `slots.length` is the summary. */
+  step = $state(0);
+  /** Slot id → chosen dish ids. */
+  picks = $state<Record<string, string[]>>({});
+  qty = $state(1);
+  price = $state<Money | null>(null);
+  pricePending = $state(false);
+  /** Set when the customer pressed "next" on an incomplete slot. */
+  showErrors = $state(false);
+
+  #menu: MenuState;
+  #estimate: EstimateFn;
+  #orderType: () => OrderType;
+  #asked = 0;
+
+  constructor(opts: {
+    menu: MenuState;
+    estimate: EstimateFn;
+    orderType: () => OrderType;
+    comboId: string;
+    line?: CartLine;
+    editIndex?: number;
+  }) {
+    this.#menu = opts.menu;
+    this.#estimate = opts.estimate;
+    this.#orderType = opts.orderType;
+    this.comboId = opts.comboId;
+    this.editIndex = opts.editIndex ?? null;
+    const combo = this.combo;
+    const picks: Record<string, string[]> = {};
+    for (const slot of combo?.slots ?? []) {
+      const fromLine = opts.line?.combo?.filter((p) => p.slot === slot.id).map((p) => p.dish);
+      if (fromLine?.length) picks[slot.id] = fromLine;
+      else if (slot.default_choice && this.choiceAvailable(slot.default_choice)) picks[slot.id] = [slot.default_choice];
+      else picks[slot.id] = [];
+    }
+    this.picks = picks;
+    if (opts.line) {
+      this.qty = opts.line.qty;
+      this.step = combo?.slots.length ?? 0;
+    }
+  }
+
+  get combo(): Combo | undefined {
+    return this.#menu.combos.get(this.comboId);
+  }
+
+  slots = $derived<ComboSlot[]>(this.combo?.slots ?? []);
+  atSummary = $derived(this.step >= this.slots.length);
+  slot = $derived<ComboSlot | null>(this.slots[this.step] ?? null);
+  complete = $derived(this.slots.every((s) => this.slotComplete(s)));
+
+  choiceAvailable(dishId: string): boolean {
+    const dish = this.#menu.dishes.get(dishId);
+    return dish !== undefined && dish.availability.kind !== 'out_of_stock';
+  }
+
+  slotComplete(slot: ComboSlot): boolean {
+    const n = (this.picks[slot.id] ?? []).length;
+    return n >= slot.min && n <= slot.max;
+  }
+
+  isPicked(slotId: string, dishId: string): boolean {
+    return (this.picks[slotId] ?? []).includes(dishId);
+  }
+
+  /** Tap on a choice: replaces the pick in one-dish slots, toggles up to `max` otherwise. */
+  choose(slotId: string, dishId: string): void {
+    const slot = this.slots.find((s) => s.id === slotId);
+    if (!slot || !this.choiceAvailable(dishId)) return;
+    const current = this.picks[slotId] ?? [];
+    let next: string[];
+    if (current.includes(dishId)) {
+      next = slot.max === 1 ? current : current.filter((d) => d !== dishId);
+    } else if (slot.max === 1) {
+      next = [dishId];
+    } else if (current.length < slot.max) {
+      next = [...current, dishId];
+    } else {
+      return;
+    }
+    this.picks = { ...this.picks, [slotId]: next };
+    void this.refreshPrice();
+  }
+
+  /** Next slot (or the summary) when the current slot is complete. Returns whether it moved. */
+  next(): boolean {
+    const slot = this.slot;
+    if (slot && !this.slotComplete(slot)) {
+      this.showErrors = true;
+      return false;
+    }
+    this.showErrors = false;
+    this.step = Math.min(this.step + 1, this.slots.length);
+    return true;
+  }
+
+  back(): void {
+    this.showErrors = false;
+    this.step = Math.max(0, this.step - 1);
+  }
+
+  goTo(step: number): void {
+    this.showErrors = false;
+    this.step = Math.max(0, Math.min(step, this.slots.length));
+  }
+
+  setQty(qty: number): void {
+    const next = Math.max(1, Math.min(MAX_QTY, qty));
+    if (next === this.qty) return;
+    this.qty = next;
+    void this.refreshPrice();
+  }
+
+  toLine(): CartLine {
+    return {
+      dish: this.comboId,
+      qty: this.qty,
+      modifiers: [],
+      combo: this.slots.flatMap((s) => (this.picks[s.id] ?? []).map((dish) => ({ slot: s.id, dish, qty: 1, modifiers: [] }))),
+    };
+  }
+
+  /** The line when every slot is complete, else null (and the first incomplete slot shown). */
+  submit(): CartLine | null {
+    const incomplete = this.slots.findIndex((s) => !this.slotComplete(s));
+    if (incomplete >= 0) {
+      this.step = incomplete;
+      this.showErrors = true;
+      return null;
+    }
+    return this.toLine();
+  }
+
+  refreshPrice(): Promise<void> {
+    const asked = ++this.#asked;
+    this.pricePending = true;
+    return this.#estimate(nextRevision++, { order_type: this.#orderType(), lines: [this.toLine()] }).then(
+      (answer) => {
+        if (asked !== this.#asked) return;
+        this.price = answer.quote.total;
+        this.pricePending = false;
+      },
+      () => {
+        if (asked === this.#asked) this.pricePending = false;
+      },
+    );
+  }
+}
