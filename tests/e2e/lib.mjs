@@ -1,6 +1,6 @@
 // Helpers for the end-to-end tests: a real POS simulator process, a kiosk configured against
 // it, and a WebDriver session on the real kiosk window (tauri-driver + WebKitWebDriver).
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -136,9 +136,19 @@ export async function gone(browser, id, timeout = 15000) {
 export async function screenshot(browser, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = join(ARTIFACTS, `${name}.png`);
-  // A frame right after a DOM change may not be painted yet (see docs: stack notes).
+  // Pictures load from the kiosk's cache; wait until every visible one has loaded or failed
+  // (a failed one shows the placeholder), then give the frame time to paint.
+  await browser
+    .waitUntil(
+      () => browser.execute(() => Array.from(document.images).every((i) => i.complete)),
+      { timeout: 10000, interval: 200 },
+    )
+    .catch(() => {});
   await browser.pause(400);
-  await browser.saveScreenshot(file);
+  const rect = await browser.getWindowRect();
+  // WebKitWebDriver's screenshot can stall under Xvfb; the X server's own capture of the
+  // window's area is the same picture and never hangs.
+  execFileSync('import', ['-window', 'root', '-crop', `${rect.width}x${rect.height}+${rect.x}+${rect.y}`, '+repage', file]);
   return file;
 }
 

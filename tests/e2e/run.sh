@@ -14,19 +14,17 @@ TAURI_DRIVER=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
 
 inner() {
   "$TAURI_DRIVER" --port "$TAURI_DRIVER_PORT" --native-port $((TAURI_DRIVER_PORT + 1)) >"$HERE/artifacts/tauri-driver.log" 2>&1 &
-  local driver=$!
-  trap 'kill $driver 2>/dev/null || true' EXIT
+  DRIVER_PID=$!
+  trap 'kill $DRIVER_PID 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/"$TAURI_DRIVER_PORT") 2>/dev/null && break; sleep 0.1; done
   cd "$HERE" && node --test --test-concurrency=1 --test-reporter=spec specs/
 }
 
 mkdir -p "$HERE/artifacts"
-if [ "${1:-}" = "--inner" ]; then shift; fi
 if [ -n "${E2E_INNER:-}" ]; then
   inner
 else
+  # xvfb-run is a POSIX sh script that drops exported bash functions: re-enter this script.
   export E2E_INNER=1
-  export -f inner
-  export HERE TAURI_DRIVER
-  xvfb-run -a -s '-screen 0 1280x1024x24' bash -c inner
+  exec xvfb-run -a -s '-screen 0 1920x1920x24' "$0" "$@"
 fi

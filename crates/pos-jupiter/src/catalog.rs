@@ -35,7 +35,7 @@ pub const DEFAULT_MAX_MODIFIER_QTY: u32 = 10;
 pub struct MenuOptions {
     /// Relative image links resolve against this (ASSUMED `https://jupiter.report/`).
     pub image_base_url: String,
-    /// Show layouts the main one cannot reach, as extra top-level sections. ASSUMED default
+    /// Show layouts the main one cannot reach, as extra root sections. ASSUMED default
     /// off: Jupiter's own front end shows only what the main layout reaches.
     pub show_unreachable_sections: bool,
 }
@@ -107,11 +107,20 @@ pub struct JupiterMenu {
 }
 
 impl JupiterMenu {
-    pub fn group_of_modifier(&self, groups: &[PosId], modifier: &str) -> Option<(&GroupInfo, &ModifierInfo)> {
+    pub fn group_of_modifier(
+        &self,
+        groups: &[PosId],
+        modifier: &str,
+    ) -> Option<(&GroupInfo, &ModifierInfo)> {
         groups
             .iter()
             .filter_map(|g| self.groups.get(g))
-            .find_map(|g| g.items.iter().find(|m| m.product.uid == modifier).map(|m| (g, m)))
+            .find_map(|g| {
+                g.items
+                    .iter()
+                    .find(|m| m.product.uid == modifier)
+                    .map(|m| (g, m))
+            })
     }
 }
 
@@ -136,7 +145,10 @@ pub fn build_menu(tt: &wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
             Ok(sec) if sec.uid.trim().is_empty() => b.fault(
                 FaultKind::Malformed,
                 format!("menuSections[{i}]"),
-                format!("layout {:?} has no uid and cannot be linked to; left out", sec.name),
+                format!(
+                    "layout {:?} has no uid and cannot be linked to; left out",
+                    sec.name
+                ),
             ),
             Ok(sec) => {
                 if by_uid.contains_key(sec.uid.as_str()) {
@@ -171,7 +183,10 @@ pub fn build_menu(tt: &wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
                 b.fault(
                     FaultKind::Malformed,
                     format!("section {}", layouts[*r].uid),
-                    format!("another layout is also marked is_main; {} is the main one", layouts[*first].uid),
+                    format!(
+                        "another layout is also marked is_main; {} is the main one",
+                        layouts[*first].uid
+                    ),
                 );
             }
             Some(*first)
@@ -184,25 +199,26 @@ pub fn build_menu(tt: &wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
     if let Some(root) = root {
         b.walk(&layouts, &by_uid, root, &mut visited);
     }
-    for i in 0..layouts.len() {
-        if visited[i] {
-            continue;
-        }
+    // All of them are reported before any is walked: walking one marks the others it links to.
+    let unreachable: Vec<usize> = (0..layouts.len()).filter(|&i| !visited[i]).collect();
+    let shown = opts.show_unreachable_sections;
+    for &i in &unreachable {
         let s = layouts[i];
-        let shown = opts.show_unreachable_sections;
         b.fault(
             FaultKind::UnreachableSection,
             format!("section {}", s.uid),
             if shown {
-                format!("layout {:?} cannot be reached from the main layout; shown at the top level", s.name)
+                format!("layout {:?} cannot be reached from the main layout; shown outside the main menu", s.name)
             } else {
                 format!("layout {:?} cannot be reached from the main layout; hidden", s.name)
             },
         );
-        if shown {
-            b.walk(&layouts, &by_uid, i, &mut visited);
-        } else {
-            visited[i] = true;
+    }
+    if shown {
+        for &i in &unreachable {
+            if !visited[i] {
+                b.walk(&layouts, &by_uid, i, &mut visited);
+            }
         }
     }
 
@@ -216,14 +232,21 @@ pub fn build_menu(tt: &wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
                 name: p.name.clone(),
                 cash: p.cash,
             }),
-            Ok(_) => b.fault(FaultKind::Malformed, format!("payment[{i}]"), "a payment type without uid; left out"),
+            Ok(_) => b.fault(
+                FaultKind::Malformed,
+                format!("payment[{i}]"),
+                "a payment type without uid; left out",
+            ),
             Err(m) => b.malformed(&format!("payment[{i}]"), m),
         }
     }
 
     let version = if menu.settings_date.trim().is_empty() {
         // Without a settings date the content itself is the version.
-        format!("content-{:016x}", fnv1a(&serde_json::to_vec(tt).unwrap_or_default()))
+        format!(
+            "content-{:016x}",
+            fnv1a(&serde_json::to_vec(tt).unwrap_or_default())
+        )
     } else {
         menu.settings_date.clone()
     };
@@ -267,7 +290,11 @@ impl Builder<'_> {
             (None, Some(n)) => format!("{at} ({n:?})"),
             _ => at.to_string(),
         };
-        self.fault(FaultKind::Malformed, what, format!("cannot be read and was left out: {}", m.error));
+        self.fault(
+            FaultKind::Malformed,
+            what,
+            format!("cannot be read and was left out: {}", m.error),
+        );
     }
 
     /// Breadth-first from `start`: sections get their first linker as parent, products the
@@ -318,7 +345,9 @@ impl Builder<'_> {
                         self.fault(
                             FaultKind::Malformed,
                             format!("section {}", layouts[t].uid),
-                            format!("deeper than {MAX_DEPTH} levels below the main layout; not shown"),
+                            format!(
+                                "deeper than {MAX_DEPTH} levels below the main layout; not shown"
+                            ),
                         );
                         continue;
                     }
@@ -337,7 +366,10 @@ impl Builder<'_> {
             self.fault(
                 FaultKind::Malformed,
                 subject,
-                format!("product button {:?} in section {section} has no options; left out", button.name),
+                format!(
+                    "product button {:?} in section {section} has no options; left out",
+                    button.name
+                ),
             );
             return;
         };
@@ -350,7 +382,11 @@ impl Builder<'_> {
             return;
         }
         let Some(price) = o.price else {
-            self.fault(FaultKind::MissingPrice, subject, format!("{:?} has no price; left out", button.name));
+            self.fault(
+                FaultKind::MissingPrice,
+                subject,
+                format!("{:?} has no price; left out", button.name),
+            );
             return;
         };
         if let Some(&i) = self.dish_index.get(&button.uid) {
@@ -367,15 +403,20 @@ impl Builder<'_> {
         if !o.action.is_empty() {
             tracing::info!(product = %button.uid, action = %o.action, "getTT product has a button action; ignored");
         }
-        self.products.insert(button.uid.clone(), product_info(button, o));
-        self.dish_index.insert(button.uid.clone(), self.dishes.len());
+        self.products
+            .insert(button.uid.clone(), product_info(button, o));
+        self.dish_index
+            .insert(button.uid.clone(), self.dishes.len());
         self.dishes.push(Dish {
             id: button.uid.clone(),
             name: button.name.clone(),
             description: o.description.clone(),
             section: section.to_string(),
             price,
-            image_url: o.image.as_deref().and_then(|i| image_url(&self.opts.image_base_url, i)),
+            image_url: o
+                .image
+                .as_deref()
+                .and_then(|i| image_url(&self.opts.image_base_url, i)),
             // JPOS has no stop-list (reference §5.2.8).
             availability: Availability::Available,
             modifier_groups: o.modifiers.clone(),
@@ -385,7 +426,10 @@ impl Builder<'_> {
         });
     }
 
-    fn modifier_groups(&mut self, sections: &[Lenient<wire::Section>]) -> (Vec<ModifierGroup>, HashMap<PosId, GroupInfo>) {
+    fn modifier_groups(
+        &mut self,
+        sections: &[Lenient<wire::Section>],
+    ) -> (Vec<ModifierGroup>, HashMap<PosId, GroupInfo>) {
         let mut out = Vec::new();
         let mut infos: HashMap<PosId, GroupInfo> = HashMap::new();
         for (i, s) in sections.iter().enumerate() {
@@ -398,11 +442,19 @@ impl Builder<'_> {
             };
             let subject = format!("modifier group {}", s.uid);
             if s.uid.trim().is_empty() {
-                self.fault(FaultKind::Malformed, format!("modifiersSections[{i}]"), "a modifier group without uid; left out");
+                self.fault(
+                    FaultKind::Malformed,
+                    format!("modifiersSections[{i}]"),
+                    "a modifier group without uid; left out",
+                );
                 continue;
             }
             if infos.contains_key(&s.uid) {
-                self.fault(FaultKind::DuplicateId, subject, "the modifier group uid appears more than once; the first is used");
+                self.fault(
+                    FaultKind::DuplicateId,
+                    subject,
+                    "the modifier group uid appears more than once; the first is used",
+                );
                 continue;
             }
             let mut items = Vec::new();
@@ -418,7 +470,10 @@ impl Builder<'_> {
                     self.fault(
                         FaultKind::Malformed,
                         subject.clone(),
-                        format!("{:?} is not a product button; left out of the group", button.name),
+                        format!(
+                            "{:?} is not a product button; left out of the group",
+                            button.name
+                        ),
                     );
                     continue;
                 };
@@ -426,7 +481,10 @@ impl Builder<'_> {
                     self.fault(
                         FaultKind::MissingPrice,
                         format!("modifier {}", button.uid),
-                        format!("{:?} has no price; left out of group {}", button.name, s.uid),
+                        format!(
+                            "{:?} has no price; left out of group {}",
+                            button.name, s.uid
+                        ),
                     );
                     continue;
                 };
@@ -437,7 +495,8 @@ impl Builder<'_> {
                         "a modifier lists modifier groups of its own, which JPOS does not allow; ignored",
                     );
                 }
-                let positive = |d: Option<Decimal>| d.filter(|d| *d > Decimal::ZERO).unwrap_or(Decimal::ONE);
+                let positive =
+                    |d: Option<Decimal>| d.filter(|d| *d > Decimal::ZERO).unwrap_or(Decimal::ONE);
                 items.push(ModifierInfo {
                     product: product_info(button, o),
                     price,
@@ -478,7 +537,12 @@ fn product_info(button: &wire::Button, o: &wire::ProductOptions) -> ProductInfo 
 /// the same; otherwise the counts are the loosest bounds any choice could meet, and local
 /// pricing enforces the exact weights.
 pub fn group_for_catalog(g: &GroupInfo) -> ModifierGroup {
-    let weights: Vec<Decimal> = g.items.iter().map(|m| m.weight).filter(|w| *w > Decimal::ZERO).collect();
+    let weights: Vec<Decimal> = g
+        .items
+        .iter()
+        .map(|m| m.weight)
+        .filter(|w| *w > Decimal::ZERO)
+        .collect();
     let heaviest = weights.iter().copied().max();
     let lightest = weights.iter().copied().min();
     let min = match (g.auto, g.weight_min, heaviest) {
@@ -507,7 +571,9 @@ pub fn group_for_catalog(g: &GroupInfo) -> ModifierGroup {
                     to_u32(m.quantity.ceil()).max(1)
                 } else {
                     match (g.weight_max, m.weight > Decimal::ZERO) {
-                        (Some(wmax), true) => to_u32((wmax / m.weight).floor()).clamp(1, DEFAULT_MAX_MODIFIER_QTY),
+                        (Some(wmax), true) => {
+                            to_u32((wmax / m.weight).floor()).clamp(1, DEFAULT_MAX_MODIFIER_QTY)
+                        }
                         _ => DEFAULT_MAX_MODIFIER_QTY,
                     }
                 },
@@ -519,7 +585,8 @@ pub fn group_for_catalog(g: &GroupInfo) -> ModifierGroup {
 }
 
 fn to_u32(d: Decimal) -> u32 {
-    d.to_u32().unwrap_or(if d.is_sign_negative() { 0 } else { u32::MAX })
+    d.to_u32()
+        .unwrap_or(if d.is_sign_negative() { 0 } else { u32::MAX })
 }
 
 /// An absolute image URL, or `None` for an empty link. ASSUMED (reference §5.2.6): absolute
@@ -590,7 +657,7 @@ fn report_cycles(layouts: &[&wire::Section], by_uid: &HashMap<&str, usize>, b: &
                             FaultKind::SectionCycle,
                             format!("section {}", layouts[node].uid),
                             format!(
-                                "links back to {}, forming the cycle {} -> {}; the kiosk shows the link but never loops",
+                                "links back to {}, forming the cycle {} -> {}; the link back is left out of the menu tree",
                                 layouts[t].uid,
                                 path.join(" -> "),
                                 layouts[t].uid

@@ -155,12 +155,21 @@ impl JupiterClient {
     /// `add_new_order`: create, add new lines (by line uid), or close (non-empty `close_date`).
     /// Never retried here: resending is safe only with the identical payload, which the caller
     /// decides.
-    pub async fn add_new_order(&self, user_id: &Secret, order: &wire::Order) -> Result<wire::Order, JupiterError> {
-        self.order_command(Command::AddNewOrder, user_id, order).await
+    pub async fn add_new_order(
+        &self,
+        user_id: &Secret,
+        order: &wire::Order,
+    ) -> Result<wire::Order, JupiterError> {
+        self.order_command(Command::AddNewOrder, user_id, order)
+            .await
     }
 
     /// `print_bill`: as `add_new_order`, and prints the bill (a retry may print it twice).
-    pub async fn print_bill(&self, user_id: &Secret, order: &wire::Order) -> Result<wire::Order, JupiterError> {
+    pub async fn print_bill(
+        &self,
+        user_id: &Secret,
+        order: &wire::Order,
+    ) -> Result<wire::Order, JupiterError> {
         self.order_command(Command::PrintBill, user_id, order).await
     }
 
@@ -196,7 +205,11 @@ impl JupiterClient {
     }
 
     /// `lock_order`: `None` when Jupiter has no such order (which S1 calls a success).
-    pub async fn lock_order(&self, user_id: &Secret, order_uid: &str) -> Result<Option<wire::Order>, JupiterError> {
+    pub async fn lock_order(
+        &self,
+        user_id: &Secret,
+        order_uid: &str,
+    ) -> Result<Option<wire::Order>, JupiterError> {
         let req = wire::LockRequest {
             command: Command::LockOrder.as_str(),
             user_id: user_id.expose(),
@@ -208,7 +221,11 @@ impl JupiterClient {
     }
 
     /// `unlock_order`: best effort; Jupiter answers ok when there was nothing to unlock.
-    pub async fn unlock_order(&self, user_id: &Secret, order_uid: &str) -> Result<(), JupiterError> {
+    pub async fn unlock_order(
+        &self,
+        user_id: &Secret,
+        order_uid: &str,
+    ) -> Result<(), JupiterError> {
         let req = wire::LockRequest {
             command: Command::UnlockOrder.as_str(),
             user_id: user_id.expose(),
@@ -245,7 +262,11 @@ impl JupiterClient {
         req: &Req,
     ) -> Result<Resp, JupiterError> {
         let body = serde_json::to_string(req).map_err(|e| JupiterError::Config(e.to_string()))?;
-        let attempts = if command.is_read_only() { 1 + self.cfg.read_retries } else { 1 };
+        let attempts = if command.is_read_only() {
+            1 + self.cfg.read_retries
+        } else {
+            1
+        };
         let mut backoff = self.cfg.retry_backoff;
         let mut attempt = 0;
         loop {
@@ -263,7 +284,11 @@ impl JupiterClient {
         }
     }
 
-    async fn send_once<Resp: DeserializeOwned>(&self, command: Command, json: &str) -> Result<Resp, JupiterError> {
+    async fn send_once<Resp: DeserializeOwned>(
+        &self,
+        command: Command,
+        json: &str,
+    ) -> Result<Resp, JupiterError> {
         let url = if command.is_settings() {
             &self.cfg.url
         } else {
@@ -289,7 +314,10 @@ impl JupiterClient {
             .await
             .map_err(|e| transport_error(command, e))?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| transport_error(command, e))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| transport_error(command, e))?;
         tracing::debug!(%command, status = status.as_u16(), bytes = bytes.len(), ms = started.elapsed().as_millis() as u64, "JPOS answered");
         decode_response(command, status.as_u16(), &bytes)
     }
@@ -298,7 +326,11 @@ impl JupiterClient {
 /// Turns an HTTP answer into the command's response, following reference §1.3: the JSON body
 /// is read whatever the status; `status: "error"` is a refusal; a non-2xx status without a
 /// readable envelope is a transport-level failure.
-pub fn decode_response<Resp: DeserializeOwned>(command: Command, status: u16, bytes: &[u8]) -> Result<Resp, JupiterError> {
+pub fn decode_response<Resp: DeserializeOwned>(
+    command: Command,
+    status: u16,
+    bytes: &[u8],
+) -> Result<Resp, JupiterError> {
     let ok_status = (200..300).contains(&status);
     let value = match wire::parse_body(bytes) {
         Ok(v @ Value::Object(_)) => v,
@@ -312,15 +344,24 @@ pub fn decode_response<Resp: DeserializeOwned>(command: Command, status: u16, by
         Ok(other) => {
             return Err(JupiterError::Malformed {
                 command,
-                message: format!("expected a JSON object, got {}", excerpt(other.to_string().as_bytes())),
+                message: format!(
+                    "expected a JSON object, got {}",
+                    excerpt(other.to_string().as_bytes())
+                ),
             })
         }
-        Err(e) => return Err(JupiterError::Malformed { command, message: e }),
+        Err(e) => {
+            return Err(JupiterError::Malformed {
+                command,
+                message: e,
+            })
+        }
     };
-    let envelope: wire::Envelope = serde_json::from_value(value.clone()).map_err(|e| JupiterError::Malformed {
-        command,
-        message: e.to_string(),
-    })?;
+    let envelope: wire::Envelope =
+        serde_json::from_value(value.clone()).map_err(|e| JupiterError::Malformed {
+            command,
+            message: e.to_string(),
+        })?;
     match envelope.status.trim() {
         wire::STATUS_OK => serde_json::from_value(value).map_err(|e| JupiterError::Malformed {
             command,

@@ -19,7 +19,11 @@ pub enum JupiterError {
     Transport { command: Command, message: String },
     /// A non-2xx status without a JSON envelope (e.g. a proxy's HTML error page).
     #[error("JPOS {command}: HTTP {status}: {message}")]
-    Http { command: Command, status: u16, message: String },
+    Http {
+        command: Command,
+        status: u16,
+        message: String,
+    },
     #[error("JPOS {command}: unreadable answer: {message}")]
     Malformed { command: Command, message: String },
     /// `{"status": "error", "message": ...}`: Jupiter's own refusal, Russian text verbatim.
@@ -46,7 +50,9 @@ impl JupiterError {
     /// Worth another try for a read-only command.
     pub fn is_transient(&self) -> bool {
         match self {
-            JupiterError::Connect { .. } | JupiterError::Timeout { .. } | JupiterError::Transport { .. } => true,
+            JupiterError::Connect { .. }
+            | JupiterError::Timeout { .. }
+            | JupiterError::Transport { .. } => true,
             JupiterError::Http { status, .. } => *status >= 500,
             JupiterError::Malformed { .. } => true,
             JupiterError::Rejected { .. } | JupiterError::Config(_) => false,
@@ -71,19 +77,23 @@ impl From<JupiterError> for PosError {
                 operation: command.to_string(),
             },
             // The request may have been processed: Unreachable keeps `outcome_unknown()` true.
-            JupiterError::Transport { command, message } => {
-                PosError::Unreachable(format!("JPOS {command}: the connection broke after sending: {message}"))
-            }
+            JupiterError::Transport { command, message } => PosError::Unreachable(format!(
+                "JPOS {command}: the connection broke after sending: {message}"
+            )),
             JupiterError::Http {
                 status, message, ..
             } => PosError::Server { status, message },
-            JupiterError::Malformed { command, message } => PosError::Malformed(format!("JPOS {command}: {message}")),
+            JupiterError::Malformed { command, message } => {
+                PosError::Malformed(format!("JPOS {command}: {message}"))
+            }
             JupiterError::Rejected { kind, message, .. } => match kind {
                 // Nothing was created and it clears once staff open the day: not a refusal, so
                 // the checkout keeps a paid order for later instead of refunding it.
                 RejectKind::NoWorkday => PosError::CashServerDown(message),
                 // The server id and the user id are the only credentials JPOS has.
-                RejectKind::UnknownServer | RejectKind::UnknownUser | RejectKind::BadPassword => PosError::BadToken,
+                RejectKind::UnknownServer | RejectKind::UnknownUser | RejectKind::BadPassword => {
+                    PosError::BadToken
+                }
                 RejectKind::NotFound => PosError::NotFound(message),
                 RejectKind::Other => PosError::Refused { reason: message },
             },

@@ -6,7 +6,9 @@
 //! overwrites them), and payments are sent only with the closing request.
 
 use kiosk_core::order::{OrderStatus, PosOrder};
-use kiosk_core::pricing::{Adjustment, AdjustmentKind, Quote, QuoteLine, QuoteModifier, QuoteSource};
+use kiosk_core::pricing::{
+    Adjustment, AdjustmentKind, Quote, QuoteLine, QuoteModifier, QuoteSource,
+};
 use kiosk_core::Money;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -161,7 +163,13 @@ fn modifier_row(m: &PricedModifier, uid: String, date: &str) -> wire::Line {
 }
 
 /// One `order_payment` row for a card/SBP payment taken by the kiosk (reference §8.5).
-pub fn payment_row(pay_type_uid: &str, name: &str, cash: bool, amount: Money, now: PrimitiveDateTime) -> wire::Payment {
+pub fn payment_row(
+    pay_type_uid: &str,
+    name: &str,
+    cash: bool,
+    amount: Money,
+    now: PrimitiveDateTime,
+) -> wire::Payment {
     wire::Payment {
         uid: None,
         id: "1".into(),
@@ -176,7 +184,11 @@ pub fn payment_row(pay_type_uid: &str, name: &str, cash: bool, amount: Money, no
 
 /// The closing `add_new_order`: Jupiter's own copy of the order (so nothing it computed is
 /// contradicted) with the close date and the payment.
-pub fn closing_order(server: &wire::Order, payment: wire::Payment, now: PrimitiveDateTime) -> wire::Order {
+pub fn closing_order(
+    server: &wire::Order,
+    payment: wire::Payment,
+    now: PrimitiveDateTime,
+) -> wire::Order {
     let mut o = server.clone();
     o.close_date = format_date(now);
     o.order_payment = vec![payment];
@@ -191,7 +203,10 @@ pub fn to_pos_order(o: &wire::Order) -> PosOrder {
     PosOrder {
         pos_order_id: o.uid.clone(),
         external_id: Some(o.uid.clone()),
-        number: [&o.num, &o.name].into_iter().find(|s| !s.trim().is_empty()).cloned(),
+        number: [&o.num, &o.name]
+            .into_iter()
+            .find(|s| !s.trim().is_empty())
+            .cloned(),
         status: if o.is_closed() {
             OrderStatus::Closed
         } else {

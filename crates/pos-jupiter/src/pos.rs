@@ -177,7 +177,9 @@ pub struct JupiterPos {
 
 impl std::fmt::Debug for JupiterPos {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JupiterPos").field("cfg", &self.cfg).finish_non_exhaustive()
+        f.debug_struct("JupiterPos")
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -235,7 +237,9 @@ impl JupiterPos {
 
     /// Forgets a logged-in user id that Jupiter no longer knows, so the next call logs in again.
     async fn on_error(&self, e: &JupiterError) {
-        if e.reject_kind() == Some(RejectKind::UnknownUser) && matches!(self.cfg.user, UserCredentials::Password(_)) {
+        if e.reject_kind() == Some(RejectKind::UnknownUser)
+            && matches!(self.cfg.user, UserCredentials::Password(_))
+        {
             *self.user.lock().await = None;
         }
     }
@@ -284,7 +288,11 @@ impl JupiterPos {
     }
 
     fn remembered(&self, uid: &str) -> Option<wire::Order> {
-        self.seen.lock().unwrap_or_else(|p| p.into_inner()).get(uid).cloned()
+        self.seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(uid)
+            .cloned()
     }
 
     fn payment_type(&self, uid: &str) -> (String, bool) {
@@ -311,7 +319,11 @@ impl JupiterPos {
         }
     }
 
-    async fn send_order(&self, user: &Secret, order: &wire::Order) -> Result<wire::Order, PosError> {
+    async fn send_order(
+        &self,
+        user: &Secret,
+        order: &wire::Order,
+    ) -> Result<wire::Order, PosError> {
         match self.client.add_new_order(user, order).await {
             Ok(o) => {
                 self.remember(&o);
@@ -339,9 +351,16 @@ impl JupiterPos {
     }
 
     /// Attaches a loyalty client by the code they show; the order must be in Jupiter already.
-    pub async fn attach_client(&self, order_uid: &str, client_code: &str) -> Result<PosOrder, PosError> {
+    pub async fn attach_client(
+        &self,
+        order_uid: &str,
+        client_code: &str,
+    ) -> Result<PosOrder, PosError> {
         let user = self.user_id().await?;
-        let o = self.client.add_client_to_order(&user, client_code, order_uid).await?;
+        let o = self
+            .client
+            .add_client_to_order(&user, client_code, order_uid)
+            .await?;
         self.remember(&o);
         Ok(order::to_pos_order(&o))
     }
@@ -393,11 +412,16 @@ impl Pos for JupiterPos {
     async fn ping(&self) -> Result<PosInfo, PosError> {
         let started = Instant::now();
         let cached = self.cached_menu();
-        let date = cached.as_ref().map(|m| m.settings_date.clone()).unwrap_or_default();
+        let date = cached
+            .as_ref()
+            .map(|m| m.settings_date.clone())
+            .unwrap_or_default();
         let mut info = PosInfo {
             pos: "jupiter".into(),
             gateway_version: None,
-            backend_version: cached.as_ref().map(|m| format!("menu {}", m.catalog.version)),
+            backend_version: cached
+                .as_ref()
+                .map(|m| format!("menu {}", m.catalog.version)),
             cash_server_available: None,
             licence_valid: None,
             licence_expires: None,
@@ -446,7 +470,12 @@ impl Pos for JupiterPos {
     }
 
     /// Local pricing from the menu (no network when the menu is cached).
-    async fn price(&self, catalog: &Catalog, cart: &Cart, _ctx: &OrderContext) -> Result<Quote, PosError> {
+    async fn price(
+        &self,
+        catalog: &Catalog,
+        cart: &Cart,
+        _ctx: &OrderContext,
+    ) -> Result<Quote, PosError> {
         let menu = match self.cached_menu() {
             Some(m) => Some(m),
             // After a restart the kiosk may show a catalog from disk; weights and default
@@ -456,7 +485,11 @@ impl Pos for JupiterPos {
         Ok(pricing::price_cart(catalog, menu.as_deref(), cart)?.to_quote())
     }
 
-    async fn place_order(&self, catalog: &Catalog, req: &OrderRequest) -> Result<PosOrder, PosError> {
+    async fn place_order(
+        &self,
+        catalog: &Catalog,
+        req: &OrderRequest,
+    ) -> Result<PosOrder, PosError> {
         let uid = req.external_id.trim();
         if uid.is_empty() {
             return Err(PosError::Refused {
@@ -559,7 +592,10 @@ impl Pos for JupiterPos {
                 if poll.closed.contains(id) {
                     Some(self.closed_order(id))
                 } else {
-                    poll.open.iter().find(|o| &o.uid == id).map(|o| self.open_order(o))
+                    poll.open
+                        .iter()
+                        .find(|o| &o.uid == id)
+                        .map(|o| self.open_order(o))
                 }
             })
             .collect())

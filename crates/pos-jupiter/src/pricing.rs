@@ -61,7 +61,11 @@ pub enum PricingError {
     #[error("line {line}: dish {dish} is not on the menu")]
     UnknownDish { line: u32, dish: PosId },
     #[error("line {line}: {name} is not available now")]
-    Unavailable { line: u32, dish: PosId, name: String },
+    Unavailable {
+        line: u32,
+        dish: PosId,
+        name: String,
+    },
     #[error("line {line}: quantity {qty} must be from 1 to {MAX_LINE_QTY}")]
     BadQuantity { line: u32, qty: u32 },
     #[error("line {line}: Jupiter has no combos")]
@@ -69,7 +73,12 @@ pub enum PricingError {
     #[error("line {line}: modifier {modifier} is not offered with this dish")]
     UnknownModifier { line: u32, modifier: PosId },
     #[error("line {line}: modifier {modifier} quantity {qty} must be from 1 to {max}")]
-    ModifierQuantity { line: u32, modifier: PosId, qty: u32, max: u32 },
+    ModifierQuantity {
+        line: u32,
+        modifier: PosId,
+        qty: u32,
+        max: u32,
+    },
     #[error("line {line}: the choice in \"{group_name}\" weighs {chosen}; allowed {}..{}", fmt_bound(.min), fmt_bound(.max))]
     GroupWeight {
         line: u32,
@@ -80,7 +89,11 @@ pub enum PricingError {
         chosen: Decimal,
     },
     #[error("line {line}: the modifiers weigh {chosen} in all; at most {max} per portion")]
-    ProductWeight { line: u32, max: Decimal, chosen: Decimal },
+    ProductWeight {
+        line: u32,
+        max: Decimal,
+        chosen: Decimal,
+    },
 }
 
 fn fmt_bound(d: &Option<Decimal>) -> String {
@@ -96,7 +109,9 @@ impl From<PricingError> for PosError {
                     message: e.to_string(),
                 }
             }
-            _ => PosError::Refused { reason: e.to_string() },
+            _ => PosError::Refused {
+                reason: e.to_string(),
+            },
         }
     }
 }
@@ -104,7 +119,11 @@ impl From<PricingError> for PosError {
 /// Prices the cart with the catalog's prices and names and, when `menu` is given, its weights,
 /// codes and default quantities. Without `menu` every weight is 1 and the catalog's counts
 /// apply.
-pub fn price_cart(catalog: &Catalog, menu: Option<&JupiterMenu>, cart: &Cart) -> Result<PricedCart, PricingError> {
+pub fn price_cart(
+    catalog: &Catalog,
+    menu: Option<&JupiterMenu>,
+    cart: &Cart,
+) -> Result<PricedCart, PricingError> {
     if cart.lines.is_empty() {
         return Err(PricingError::Empty);
     }
@@ -113,7 +132,10 @@ pub fn price_cart(catalog: &Catalog, menu: Option<&JupiterMenu>, cart: &Cart) ->
     for (i, line) in cart.lines.iter().enumerate() {
         let n = i as u32 + 1;
         if line.qty == 0 || line.qty > MAX_LINE_QTY {
-            return Err(PricingError::BadQuantity { line: n, qty: line.qty });
+            return Err(PricingError::BadQuantity {
+                line: n,
+                qty: line.qty,
+            });
         }
         if !line.combo.is_empty() {
             return Err(PricingError::ComboUnsupported { line: n });
@@ -145,7 +167,9 @@ pub fn price_cart(catalog: &Catalog, menu: Option<&JupiterMenu>, cart: &Cart) ->
             .collect();
         for (gi, g) in groups.iter().enumerate() {
             let info = menu.and_then(|m| m.groups.get(&g.id));
-            let auto = info.map(|i| i.auto).unwrap_or_else(|| !g.modifiers.is_empty() && g.modifiers.iter().all(|m| m.auto));
+            let auto = info
+                .map(|i| i.auto)
+                .unwrap_or_else(|| !g.modifiers.is_empty() && g.modifiers.iter().all(|m| m.auto));
             if !auto {
                 continue;
             }
@@ -264,7 +288,8 @@ pub fn price_cart(catalog: &Catalog, menu: Option<&JupiterMenu>, cart: &Cart) ->
             qty: line.qty,
             product,
             // Summed from the same rounded parts ORDER_JSON carries, so the two always agree.
-            total: (dish.price * line_qty).round() + modifiers.iter().map(|m| m.total).sum::<Money>(),
+            total: (dish.price * line_qty).round()
+                + modifiers.iter().map(|m| m.total).sum::<Money>(),
             modifiers,
         });
     }

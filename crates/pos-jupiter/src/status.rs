@@ -34,7 +34,11 @@ impl StatusPoll {
             .cloned()
             .collect();
         // Jupiter should only echo asked-for ids as closed; anything else is ignored.
-        let closed = r.closed_orders.into_iter().filter(|c| asked.contains(c)).collect();
+        let closed = r
+            .closed_orders
+            .into_iter()
+            .filter(|c| asked.contains(c))
+            .collect();
         StatusPoll {
             closed,
             open: r.open_orders,
@@ -45,10 +49,16 @@ impl StatusPoll {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TrackedStatus {
-    Open { total: Money, name: String, open_time: String },
+    Open {
+        total: Money,
+        name: String,
+        open_time: String,
+    },
     Closed,
     /// Not in either list for this many polls in a row.
-    Missing { polls: u32 },
+    Missing {
+        polls: u32,
+    },
     /// Missing for `lost_after` polls: needs a person.
     Lost,
 }
@@ -58,7 +68,9 @@ impl TrackedStatus {
         match self {
             TrackedStatus::Open { .. } => OrderStatus::Open,
             TrackedStatus::Closed => OrderStatus::Closed,
-            TrackedStatus::Missing { .. } => OrderStatus::Unknown { raw: "missing".into() },
+            TrackedStatus::Missing { .. } => OrderStatus::Unknown {
+                raw: "missing".into(),
+            },
             TrackedStatus::Lost => OrderStatus::Unknown { raw: "lost".into() },
         }
     }
@@ -128,8 +140,12 @@ impl StatusTracker {
             } else if poll.missing.contains(&uid) {
                 match prev {
                     Some(TrackedStatus::Lost) => TrackedStatus::Lost,
-                    Some(TrackedStatus::Missing { polls }) if polls + 1 >= self.lost_after => TrackedStatus::Lost,
-                    Some(TrackedStatus::Missing { polls }) => TrackedStatus::Missing { polls: polls + 1 },
+                    Some(TrackedStatus::Missing { polls }) if polls + 1 >= self.lost_after => {
+                        TrackedStatus::Lost
+                    }
+                    Some(TrackedStatus::Missing { polls }) => {
+                        TrackedStatus::Missing { polls: polls + 1 }
+                    }
                     _ if self.lost_after <= 1 => TrackedStatus::Lost,
                     _ => TrackedStatus::Missing { polls: 1 },
                 }

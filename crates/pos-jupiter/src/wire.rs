@@ -309,7 +309,11 @@ pub struct TtMenu {
     pub menu_sections: Vec<Lenient<Section>>,
     #[serde(default, deserialize_with = "lenient::vec")]
     pub payment: Vec<Lenient<PaymentType>>,
-    #[serde(rename = "modifiersSections", default, deserialize_with = "lenient::vec")]
+    #[serde(
+        rename = "modifiersSections",
+        default,
+        deserialize_with = "lenient::vec"
+    )]
     pub modifiers_sections: Vec<Lenient<Section>>,
 }
 
@@ -431,10 +435,17 @@ impl<'de> Deserialize<'de> for Tax {
         let v = Value::deserialize(d)?;
         Ok(match &v {
             Value::Null => Tax::NoTax,
-            Value::String(s) if s.trim().is_empty() || s.trim().eq_ignore_ascii_case("no_tax") => Tax::NoTax,
+            Value::String(s) if s.trim().is_empty() || s.trim().eq_ignore_ascii_case("no_tax") => {
+                Tax::NoTax
+            }
             other => match lenient::decimal_of(other) {
                 Ok(Some(p)) => Tax::Percent(p),
-                _ => Tax::Other(other.as_str().map(str::to_string).unwrap_or_else(|| other.to_string())),
+                _ => Tax::Other(
+                    other
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| other.to_string()),
+                ),
             },
         })
     }
@@ -521,7 +532,11 @@ pub struct Order {
     #[serde(default)]
     pub block_change: Flag,
     /// Absent, `null`, `{}` or PHP's `[]` all mean no client.
-    #[serde(default, deserialize_with = "lenient::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub client: Option<Client>,
     #[serde(default, deserialize_with = "lenient::vec")]
     pub order_line: Vec<Line>,
@@ -530,10 +545,18 @@ pub struct Order {
     #[serde(default, deserialize_with = "lenient::vec")]
     pub order_payment: Vec<Payment>,
     /// lock_order variant only: Jupiter's internal order code.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kod: Option<String>,
     /// lock_order variant only: `"closed"` or `"open"`. Not the envelope's status.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -588,10 +611,18 @@ pub struct Line {
     pub date: String,
     #[serde(default, deserialize_with = "lenient::string")]
     pub product_uid: String,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_code: Option<String>,
     /// `"20"`, `"10"` or `"0"`.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_tax: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub product: String,
@@ -616,7 +647,11 @@ pub struct Line {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_change: Option<Flag>,
     /// Present (maybe empty) on lines, absent on modifier rows.
-    #[serde(default, deserialize_with = "lenient::opt_vec", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub selected_modifiers: Option<Vec<Line>>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -642,7 +677,11 @@ pub struct Discount {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Payment {
     /// Payment document uid (ЛК only); ASSUMED: JPOS may leave it out.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uid: Option<String>,
     /// Number of the payment within the receipt (`"1"`…).
     #[serde(default, deserialize_with = "lenient::string")]
@@ -733,14 +772,20 @@ pub struct Malformed {
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Value::deserialize(d)?;
-        Ok(Lenient(serde_json::from_value::<T>(v.clone()).map_err(|e| {
-            let field = |k: &str| v.get(k).and_then(lenient::string_of).filter(|s| !s.is_empty());
-            Malformed {
-                uid: field("uid"),
-                name: field("name"),
-                error: e.to_string(),
-            }
-        })))
+        Ok(Lenient(serde_json::from_value::<T>(v.clone()).map_err(
+            |e| {
+                let field = |k: &str| {
+                    v.get(k)
+                        .and_then(lenient::string_of)
+                        .filter(|s| !s.is_empty())
+                };
+                Malformed {
+                    uid: field("uid"),
+                    name: field("name"),
+                    error: e.to_string(),
+                }
+            },
+        )))
     }
 }
 
@@ -813,7 +858,9 @@ pub mod lenient {
             Value::Null => Ok(None),
             Value::String(s) if s.trim().is_empty() => Ok(None),
             // Money's own deserialiser is the exact, lenient one the whole project uses.
-            other => Money::deserialize(other).map(Some).map_err(|e| e.to_string()),
+            other => Money::deserialize(other)
+                .map(Some)
+                .map_err(|e| e.to_string()),
         }
     }
 
@@ -860,18 +907,26 @@ pub mod lenient {
         }
     }
 
-    /// A list; `null` or a missing key is empty, and so is PHP's `{}` for an empty array.
+    /// A list; `null`, a missing key, `{}` and `""` are empty.
     pub fn vec<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
         opt_vec(d).map(Option::unwrap_or_default)
     }
 
-    pub fn opt_vec<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<Vec<T>>, D::Error> {
+    pub fn opt_vec<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+        d: D,
+    ) -> Result<Option<Vec<T>>, D::Error> {
         let v = Value::deserialize(d)?;
         match v {
             Value::Null => Ok(None),
+            // PHP writes an empty list as `{}` or, from an unset string field, `""`.
             Value::Object(m) if m.is_empty() => Ok(Some(Vec::new())),
-            Value::Array(_) => serde_json::from_value(v).map(Some).map_err(serde::de::Error::custom),
-            other => Err(serde::de::Error::custom(format!("expected a list, got {other}"))),
+            Value::String(s) if s.trim().is_empty() => Ok(Some(Vec::new())),
+            Value::Array(_) => serde_json::from_value(v)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a list, got {other}"
+            ))),
         }
     }
 
@@ -880,20 +935,27 @@ pub mod lenient {
         let items: Vec<Value> = vec(d)?;
         items
             .iter()
-            .map(|v| string_of(v).ok_or_else(|| serde::de::Error::custom(format!("expected an id, got {v}"))))
+            .map(|v| {
+                string_of(v)
+                    .ok_or_else(|| serde::de::Error::custom(format!("expected an id, got {v}")))
+            })
             .filter(|r| !matches!(r, Ok(s) if s.is_empty()))
             .collect()
     }
 
     /// An optional object: `null`, `{}`, `[]` (PHP's empty array) and `""` are `None`.
-    pub fn opt_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    pub fn opt_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
         let v = Value::deserialize(d)?;
         match &v {
             Value::Null => Ok(None),
             Value::Array(a) if a.is_empty() => Ok(None),
             Value::Object(m) if m.is_empty() => Ok(None),
             Value::String(s) if s.is_empty() => Ok(None),
-            _ => serde_json::from_value(v).map(Some).map_err(serde::de::Error::custom),
+            _ => serde_json::from_value(v)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
         }
     }
 }
@@ -921,7 +983,9 @@ pub fn parse_body(bytes: &[u8]) -> Result<Value, String> {
     match first(text) {
         Ok(v) => Ok(v),
         Err(e) => match text.find('{') {
-            Some(i) if i > 0 => first(&text[i..]).map_err(|e2| format!("{e2} (after skipping {i} bytes of noise)")),
+            Some(i) if i > 0 => {
+                first(&text[i..]).map_err(|e2| format!("{e2} (after skipping {i} bytes of noise)"))
+            }
             _ => Err(e),
         },
     }
@@ -933,7 +997,9 @@ pub fn form_encode(field: &str, json: &str) -> String {
     fn enc(s: &str, out: &mut String) {
         for b in s.bytes() {
             match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(b as char),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                    out.push(b as char)
+                }
                 b' ' => out.push('+'),
                 _ => out.push_str(&format!("%{b:02X}")),
             }

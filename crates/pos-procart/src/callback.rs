@@ -52,7 +52,10 @@ pub enum CallbackError {
     #[error("the callback has no status")]
     MissingStatus,
     #[error("callback field {field} should be {expected}")]
-    WrongType { field: String, expected: &'static str },
+    WrongType {
+        field: String,
+        expected: &'static str,
+    },
     #[error("callback field {field} is not an amount: {value}")]
     BadAmount { field: String, value: String },
     #[error("callback field {field} is not an ISO-8601 time: {value}")]
@@ -70,7 +73,8 @@ pub fn parse_callback(body: &[u8]) -> Result<CallbackEvent, CallbackError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(CallbackError::Empty);
     }
-    let v: Value = serde_json::from_slice(body).map_err(|e| CallbackError::NotJson(e.to_string()))?;
+    let v: Value =
+        serde_json::from_slice(body).map_err(|e| CallbackError::NotJson(e.to_string()))?;
     let Value::Object(map) = v else {
         return Err(CallbackError::NotAnObject);
     };
@@ -104,7 +108,10 @@ pub fn parse_callback(body: &[u8]) -> Result<CallbackEvent, CallbackError> {
 }
 
 /// The first of `names` present with a non-null value.
-fn lookup<'a>(map: &'a Map<String, Value>, names: &[&'static str]) -> Option<(&'static str, &'a Value)> {
+fn lookup<'a>(
+    map: &'a Map<String, Value>,
+    names: &[&'static str],
+) -> Option<(&'static str, &'a Value)> {
     names
         .iter()
         .find_map(|n| map.get(*n).filter(|v| !v.is_null()).map(|v| (*n, v)))
@@ -127,7 +134,10 @@ fn text(map: &Map<String, Value>, names: &[&'static str]) -> Result<Option<Strin
 }
 
 /// Order numbers come as text in the reference but are plausibly numbers elsewhere.
-fn text_or_number(map: &Map<String, Value>, names: &[&'static str]) -> Result<Option<String>, CallbackError> {
+fn text_or_number(
+    map: &Map<String, Value>,
+    names: &[&'static str],
+) -> Result<Option<String>, CallbackError> {
     match lookup(map, names) {
         None => Ok(None),
         Some((_, Value::String(s))) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
@@ -140,15 +150,18 @@ fn text_or_number(map: &Map<String, Value>, names: &[&'static str]) -> Result<Op
 }
 
 /// An amount: a JSON number or a numeric string, read exactly.
-fn amount(map: &Map<String, Value>, names: &[&'static str]) -> Result<Option<Money>, CallbackError> {
+fn amount(
+    map: &Map<String, Value>,
+    names: &[&'static str],
+) -> Result<Option<Money>, CallbackError> {
     match lookup(map, names) {
         None => Ok(None),
-        Some((name, v @ (Value::Number(_) | Value::String(_)))) => {
-            Money::deserialize(v).map(Some).map_err(|_| CallbackError::BadAmount {
+        Some((name, v @ (Value::Number(_) | Value::String(_)))) => Money::deserialize(v)
+            .map(Some)
+            .map_err(|_| CallbackError::BadAmount {
                 field: name.into(),
                 value: v.to_string(),
-            })
-        }
+            }),
         Some((name, _)) => Err(CallbackError::WrongType {
             field: name.into(),
             expected: "an amount",
@@ -162,8 +175,12 @@ fn is_iso_time(s: &str) -> bool {
     if OffsetDateTime::parse(s, &Rfc3339).is_ok() {
         return true;
     }
-    let with_t = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]");
-    let with_space = format_description!("[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]]");
+    let with_t = format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+    );
+    let with_space = format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]]"
+    );
     PrimitiveDateTime::parse(s, with_t).is_ok() || PrimitiveDateTime::parse(s, with_space).is_ok()
 }
 
@@ -195,13 +212,28 @@ mod tests {
     #[test]
     fn garbage_is_refused_with_a_reason() {
         let big = vec![b' '; MAX_CALLBACK_BYTES + 1];
-        assert!(matches!(parse_callback(&big), Err(CallbackError::TooLarge { .. })));
+        assert!(matches!(
+            parse_callback(&big),
+            Err(CallbackError::TooLarge { .. })
+        ));
         assert_eq!(parse_callback(b"  "), Err(CallbackError::Empty));
-        assert!(matches!(parse_callback(b"{"), Err(CallbackError::NotJson(_))));
+        assert!(matches!(
+            parse_callback(b"{"),
+            Err(CallbackError::NotJson(_))
+        ));
         assert_eq!(parse_callback(b"[1]"), Err(CallbackError::NotAnObject));
-        assert_eq!(parse_callback(br#"{"status":"bill"}"#), Err(CallbackError::MissingGuid));
-        assert_eq!(parse_callback(br#"{"guid":"","status":"bill"}"#), Err(CallbackError::MissingGuid));
-        assert_eq!(parse_callback(br#"{"guid":"{X}"}"#), Err(CallbackError::MissingStatus));
+        assert_eq!(
+            parse_callback(br#"{"status":"bill"}"#),
+            Err(CallbackError::MissingGuid)
+        );
+        assert_eq!(
+            parse_callback(br#"{"guid":"","status":"bill"}"#),
+            Err(CallbackError::MissingGuid)
+        );
+        assert_eq!(
+            parse_callback(br#"{"guid":"{X}"}"#),
+            Err(CallbackError::MissingStatus)
+        );
         assert!(matches!(
             parse_callback(br#"{"guid":42,"status":"bill"}"#),
             Err(CallbackError::WrongType { .. })
@@ -226,7 +258,12 @@ mod tests {
             br#"{"orderGuid":"{X}","status":"COOKING","paidSum":"10,50","changedAt":"2025-03-01T12:40:02+03:00"}"#,
         )
         .unwrap();
-        assert_eq!(e.status, OrderStatus::Unknown { raw: "COOKING".into() });
+        assert_eq!(
+            e.status,
+            OrderStatus::Unknown {
+                raw: "COOKING".into()
+            }
+        );
         assert_eq!(e.paid.unwrap().to_string(), "10.50");
         assert!(is_iso_time("2025-03-01 12:40:02.123"));
     }

@@ -24,8 +24,8 @@ use reqwest::Url;
 use crate::decode::{self, Answer};
 use crate::error;
 use crate::wire::{
-    self, paths, CloseRequest, GetOrdersRequest, MenuResponse, OrdersResponse, PingResponse, PostOrderRequest,
-    PricedOrder, PrintInfoJson, PrintInfoRequest, WireOrder,
+    self, paths, CloseRequest, GetOrdersRequest, MenuResponse, OrdersResponse, PingResponse,
+    PostOrderRequest, PricedOrder, PrintInfoJson, PrintInfoRequest, WireOrder,
 };
 
 /// The seven ProCart methods (names CONFIRMED §2).
@@ -78,7 +78,10 @@ impl Method {
 
     /// Reads that change nothing in the POS: safe to retry and to re-send as POST after a 405.
     pub fn is_retryable_read(self) -> bool {
-        matches!(self, Method::Ping | Method::GetMenu | Method::GetOrders | Method::PrintInfo)
+        matches!(
+            self,
+            Method::Ping | Method::GetMenu | Method::GetOrders | Method::PrintInfo
+        )
     }
 }
 
@@ -309,9 +312,13 @@ impl Params {
     }
 
     fn json<T: serde::Serialize>(body: &T) -> Result<Params, PosError> {
-        let body = serde_json::to_vec(body)
-            .map_err(|e| PosError::Malformed(format!("the request cannot be written as JSON: {e}")))?;
-        Ok(Params { query: vec![], body })
+        let body = serde_json::to_vec(body).map_err(|e| {
+            PosError::Malformed(format!("the request cannot be written as JSON: {e}"))
+        })?;
+        Ok(Params {
+            query: vec![],
+            body,
+        })
     }
 }
 
@@ -334,7 +341,9 @@ pub struct ProcartClient {
 
 impl fmt::Debug for ProcartClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProcartClient").field("config", &self.config).finish()
+        f.debug_struct("ProcartClient")
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -343,8 +352,9 @@ impl ProcartClient {
     /// A URL that cannot work is `Unreachable`; a token that cannot be sent is `BadToken`.
     pub fn new(config: ProcartConfig) -> Result<ProcartClient, PosError> {
         let trimmed = config.base_url.trim().trim_end_matches('/');
-        let base = Url::parse(&format!("{trimmed}/"))
-            .map_err(|e| PosError::Unreachable(format!("the ProCart address {trimmed:?} is not a URL: {e}")))?;
+        let base = Url::parse(&format!("{trimmed}/")).map_err(|e| {
+            PosError::Unreachable(format!("the ProCart address {trimmed:?} is not a URL: {e}"))
+        })?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
             return Err(PosError::Unreachable(format!(
                 "the ProCart address {trimmed:?} is not an http(s) URL"
@@ -399,7 +409,10 @@ impl ProcartClient {
     }
 
     /// `/validate`: prices the Cart; creates nothing (§5.3).
-    pub async fn validate(&self, cart: &wire::CartRequest) -> Result<Answer<PricedOrder>, PosError> {
+    pub async fn validate(
+        &self,
+        cart: &wire::CartRequest,
+    ) -> Result<Answer<PricedOrder>, PosError> {
         let r = self.call(Method::Validate, Params::json(cart)?).await?;
         self.decode(Method::Validate, &r.body)
     }
@@ -413,13 +426,21 @@ impl ProcartClient {
 
     /// `/getorders` (§5.5). An empty filter asks for this token's recent orders (the last 24 h
     /// in the simulator; ASSUMED §5.5).
-    pub async fn getorders(&self, filter: &GetOrdersRequest) -> Result<Answer<OrdersResponse>, PosError> {
+    pub async fn getorders(
+        &self,
+        filter: &GetOrdersRequest,
+    ) -> Result<Answer<OrdersResponse>, PosError> {
         let mut params = Params::json(filter)?;
         params.query = filter
             .guids
             .iter()
             .map(|g| (wire::query::GUID, g.clone()))
-            .chain(filter.external_ids.iter().map(|e| (wire::query::EXTERNAL_ID, e.clone())))
+            .chain(
+                filter
+                    .external_ids
+                    .iter()
+                    .map(|e| (wire::query::EXTERNAL_ID, e.clone())),
+            )
             .collect();
         let r = self.call(Method::GetOrders, params).await?;
         self.decode(Method::GetOrders, &r.body)
@@ -430,7 +451,10 @@ impl ProcartClient {
         self.getorders(&GetOrdersRequest::default()).await
     }
 
-    pub async fn getorders_by_guids(&self, guids: &[String]) -> Result<Answer<OrdersResponse>, PosError> {
+    pub async fn getorders_by_guids(
+        &self,
+        guids: &[String],
+    ) -> Result<Answer<OrdersResponse>, PosError> {
         self.getorders(&GetOrdersRequest {
             guids: guids.to_vec(),
             external_ids: vec![],
@@ -438,7 +462,10 @@ impl ProcartClient {
         .await
     }
 
-    pub async fn getorders_by_external_ids(&self, ids: &[String]) -> Result<Answer<OrdersResponse>, PosError> {
+    pub async fn getorders_by_external_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Answer<OrdersResponse>, PosError> {
         self.getorders(&GetOrdersRequest {
             guids: vec![],
             external_ids: ids.to_vec(),
@@ -477,7 +504,11 @@ impl ProcartClient {
         })
     }
 
-    fn decode<T: serde::de::DeserializeOwned>(&self, m: Method, body: &[u8]) -> Result<Answer<T>, PosError> {
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        m: Method,
+        body: &[u8],
+    ) -> Result<Answer<T>, PosError> {
         decode::answer(body, m.name()).map_err(|e| error::scrub(e, &self.secrets))
     }
 
@@ -506,7 +537,11 @@ impl ProcartClient {
             });
             let result = result.map_err(|e| error::scrub(e, &self.secrets));
             match result {
-                Err(e) if m.is_retryable_read() && attempt < self.config.retries.max_retries && worth_retrying(&e) => {
+                Err(e)
+                    if m.is_retryable_read()
+                        && attempt < self.config.retries.max_retries
+                        && worth_retrying(&e) =>
+                {
                     let pause = self.config.retries.delay(attempt);
                     tracing::debug!(method = m.name(), attempt, error = %e, "retrying after {pause:?}");
                     tokio::time::sleep(pause).await;
@@ -530,7 +565,10 @@ impl ProcartClient {
             .filter(|t| !t.is_empty())
             .filter(|_| m != Method::PrintInfo || self.config.print_info_token);
 
-        let mut url = self.base.join(m.path()).map_err(|e| PosError::Unreachable(e.to_string()))?;
+        let mut url = self
+            .base
+            .join(m.path())
+            .map_err(|e| PosError::Unreachable(e.to_string()))?;
         let mut query: Vec<(&str, &str)> = Vec::new();
         if verb == Verb::Get {
             query.extend(params.query.iter().map(|(k, v)| (*k, v.as_str())));
@@ -543,7 +581,10 @@ impl ProcartClient {
                 match p {
                     TokenPlacement::Query(name) => query.push((name.as_str(), token)),
                     TokenPlacement::Header(name) => {
-                        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(token)) {
+                        if let (Ok(n), Ok(v)) = (
+                            HeaderName::from_bytes(name.as_bytes()),
+                            HeaderValue::from_str(token),
+                        ) {
                             headers.push((n, v));
                         }
                     }
@@ -573,7 +614,9 @@ impl ProcartClient {
         } else {
             "application/json"
         };
-        rb = rb.header(ACCEPT, accept).timeout(*self.config.timeouts.get(m));
+        rb = rb
+            .header(ACCEPT, accept)
+            .timeout(*self.config.timeouts.get(m));
         for (n, v) in headers {
             rb = rb.header(n, v);
         }
@@ -584,7 +627,10 @@ impl ProcartClient {
         }
 
         let started = Instant::now();
-        let mut resp = rb.send().await.map_err(|e| error::from_transport(e, m.name()))?;
+        let mut resp = rb
+            .send()
+            .await
+            .map_err(|e| error::from_transport(e, m.name()))?;
         let status = resp.status().as_u16();
         let content_type = resp
             .headers()
@@ -605,7 +651,9 @@ impl ProcartClient {
                     bytes.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) if (200..300).contains(&status) => return Err(error::from_transport(e, m.name())),
+                Err(e) if (200..300).contains(&status) => {
+                    return Err(error::from_transport(e, m.name()))
+                }
                 // An error status whose body broke off: the status alone still says enough.
                 Err(_) => break,
             }
@@ -639,7 +687,10 @@ fn worth_retrying(e: &PosError) -> bool {
 /// Splicing the text keeps money written as exact numbers, which a round trip through
 /// `serde_json::Value` would turn into floats.
 fn with_body_field(body: &[u8], name: &str, value: &str) -> Vec<u8> {
-    let trimmed = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
+    let trimmed = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
     if body.get(trimmed) != Some(&b'{') {
         return body.to_vec();
     }
@@ -678,7 +729,10 @@ mod tests {
 
     #[test]
     fn body_field_is_spliced_into_objects() {
-        assert_eq!(with_body_field(b"{}", "token", "t"), br#"{"token":"t"}"#.to_vec());
+        assert_eq!(
+            with_body_field(b"{}", "token", "t"),
+            br#"{"token":"t"}"#.to_vec()
+        );
         assert_eq!(
             with_body_field(br#"{"a":849.10}"#, "token", "t\"x"),
             br#"{"token":"t\"x","a":849.10}"#.to_vec()
@@ -698,7 +752,10 @@ mod tests {
     fn encoded_tokens_are_known_secrets() {
         let c = ProcartConfig::new("http://127.0.0.1:1/api/v3", Some("a b&c".into()));
         let client = ProcartClient::new(c).unwrap();
-        assert_eq!(client.secrets, vec!["a b&c".to_string(), "a+b%26c".to_string()]);
+        assert_eq!(
+            client.secrets,
+            vec!["a b&c".to_string(), "a+b%26c".to_string()]
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@ use serde_json::Value;
 
 use crate::error;
 use crate::mapping;
-use crate::wire::{body_signals_error, MenuResponse, OrdersResponse, PingResponse, PricedOrder, WireOrder};
+use crate::wire::{
+    body_signals_error, MenuResponse, OrdersResponse, PingResponse, PricedOrder, WireOrder,
+};
 
 /// A typed answer together with the JSON it came from, for fields this crate did not anticipate.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +45,8 @@ pub fn json_body(body: &[u8]) -> Result<Value, PosError> {
 
 /// Reads an already parsed body as the wire type `T`.
 pub fn wire<T: DeserializeOwned>(raw: &Value, what: &str) -> Result<T, PosError> {
-    T::deserialize(raw).map_err(|e| PosError::Malformed(format!("the {what} answer does not fit: {e}")))
+    T::deserialize(raw)
+        .map_err(|e| PosError::Malformed(format!("the {what} answer does not fit: {e}")))
 }
 
 /// [`json_body`] then [`wire`], keeping the raw JSON.

@@ -189,7 +189,10 @@ mod tests {
 
     #[test]
     fn codes_beat_statuses() {
-        let e = from_status(400, r#"{"detail":"Блюдо 1001 находится в стоп-листе","code":"DISH_STOPPED"}"#.as_bytes());
+        let e = from_status(
+            400,
+            r#"{"detail":"Блюдо 1001 находится в стоп-листе","code":"DISH_STOPPED"}"#.as_bytes(),
+        );
         assert_eq!(
             e,
             PosError::DishUnavailable {
@@ -239,8 +242,14 @@ mod tests {
 
     #[test]
     fn dish_codes_are_found_only_when_unambiguous() {
-        assert_eq!(dish_from_message("Блюдо 1001 находится в стоп-листе").as_deref(), Some("1001"));
-        assert_eq!(dish_from_message("only 2 left of dish 1101").as_deref(), Some("1101"));
+        assert_eq!(
+            dish_from_message("Блюдо 1001 находится в стоп-листе").as_deref(),
+            Some("1001")
+        );
+        assert_eq!(
+            dish_from_message("only 2 left of dish 1101").as_deref(),
+            Some("1101")
+        );
         assert_eq!(dish_from_message("stopped: 1101").as_deref(), Some("1101"));
         assert_eq!(dish_from_message("2 of 3 left"), None);
         assert_eq!(dish_from_message("нет в наличии"), None);
@@ -253,7 +262,10 @@ mod tests {
             PosError::Unreachable("GET http://h/api?token=s3cr3t failed".into()),
             &secrets,
         );
-        assert_eq!(e, PosError::Unreachable("GET http://h/api?token=[redacted] failed".into()));
+        assert_eq!(
+            e,
+            PosError::Unreachable("GET http://h/api?token=[redacted] failed".into())
+        );
     }
 
     #[test]

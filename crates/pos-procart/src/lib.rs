@@ -23,6 +23,8 @@ pub mod pos;
 pub mod wire;
 
 pub use callback::{parse_callback, CallbackError, CallbackEvent, MAX_CALLBACK_BYTES};
-pub use client::{Method, PerMethod, PrintInfo, ProcartClient, ProcartConfig, RetryPolicy, TokenPlacement, Verb};
+pub use client::{
+    Method, PerMethod, PrintInfo, ProcartClient, ProcartConfig, RetryPolicy, TokenPlacement, Verb,
+};
 pub use decode::{decode_menu, decode_order, decode_orders, decode_ping, decode_quote, Answer};
 pub use pos::ProcartPos;

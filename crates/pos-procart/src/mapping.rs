@@ -23,20 +23,23 @@ use std::collections::{HashMap, HashSet};
 
 use kiosk_core::cart::Cart;
 use kiosk_core::catalog::{
-    Availability, Badge, Catalog, CatalogFault, Combo, ComboChoice, ComboSlot, Dish, FaultKind, Modifier,
-    ModifierGroup, PosId, Portion, Section, UnavailableReason,
+    Availability, Badge, Catalog, CatalogFault, Combo, ComboChoice, ComboSlot, Dish, FaultKind,
+    Modifier, ModifierGroup, Portion, PosId, Section, UnavailableReason,
 };
 use kiosk_core::order::{OrderContext, OrderRequest, OrderStatus, PosInfo, PosOrder};
 use kiosk_core::payment::PaymentRecord;
-use kiosk_core::pricing::{Adjustment, AdjustmentKind, Quote, QuoteLine, QuoteModifier, QuoteSource};
+use kiosk_core::pricing::{
+    Adjustment, AdjustmentKind, Quote, QuoteLine, QuoteModifier, QuoteSource,
+};
 use kiosk_core::{Money, PosError};
 use rust_decimal::prelude::*;
 use serde_json::Value;
 
 use crate::wire::{
-    badge_tags, AppliedAdjustment, AdjustmentRequest, CartItem, CartRequest, Code, ComboItemRequest,
-    ModifierRequest, MenuResponse, PaymentRequest, PingResponse, PostOrderRequest, PricedItem, PricedModifier,
-    PricedOrder, Quantity, Tolerant, WireOrder, WirePortion, WireStatus, SHORT_COMMENT_MAX_CHARS,
+    badge_tags, AdjustmentRequest, AppliedAdjustment, CartItem, CartRequest, Code,
+    ComboItemRequest, MenuResponse, ModifierRequest, PaymentRequest, PingResponse,
+    PostOrderRequest, PricedItem, PricedModifier, PricedOrder, Quantity, Tolerant, WireOrder,
+    WirePortion, WireStatus, SHORT_COMMENT_MAX_CHARS,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -289,7 +292,12 @@ pub fn availability(remains: Option<Quantity>) -> Availability {
     }
 }
 
-fn ok_or_fault<'a, T>(entry: &'a Tolerant<T>, what: &str, index: usize, faults: &mut Vec<CatalogFault>) -> Option<&'a T> {
+fn ok_or_fault<'a, T>(
+    entry: &'a Tolerant<T>,
+    what: &str,
+    index: usize,
+    faults: &mut Vec<CatalogFault>,
+) -> Option<&'a T> {
     match entry {
         Tolerant::Ok(t) => Some(t),
         Tolerant::Bad { raw, error } => {
@@ -329,7 +337,9 @@ fn section_of(code: Option<&Code>) -> PosId {
 }
 
 fn non_empty(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 fn portion(p: &WirePortion) -> Option<Portion> {
@@ -409,7 +419,9 @@ fn priced(
     total: Money,
 ) -> Result<Quote, PosError> {
     if total.is_negative() {
-        return Err(PosError::Malformed(format!("the total {total} is negative")));
+        return Err(PosError::Malformed(format!(
+            "the total {total} is negative"
+        )));
     }
     let lines = items
         .iter()
@@ -419,9 +431,14 @@ fn priced(
     let adjustments: Vec<Adjustment> = discounts
         .iter()
         .map(|a| adjustment(a, AdjustmentKind::Discount))
-        .chain(markups.iter().map(|a| adjustment(a, AdjustmentKind::Markup)))
+        .chain(
+            markups
+                .iter()
+                .map(|a| adjustment(a, AdjustmentKind::Markup)),
+        )
         .collect();
-    let subtotal = sum.unwrap_or_else(|| total - adjustments.iter().map(|a| a.amount).sum::<Money>());
+    let subtotal =
+        sum.unwrap_or_else(|| total - adjustments.iter().map(|a| a.amount).sum::<Money>());
     Ok(Quote {
         source: QuoteSource::Pos,
         lines,
@@ -544,9 +561,10 @@ pub fn order(o: &WireOrder) -> Result<PosOrder, PosError> {
         .map(str::trim)
         .filter(|g| !g.is_empty())
         .ok_or_else(|| PosError::Malformed("the order has no guid".into()))?;
-    let derived = o
-        .sum
-        .map(|s| s - o.discount_sum.map(abs).unwrap_or(Money::ZERO) + o.markup_sum.map(abs).unwrap_or(Money::ZERO));
+    let derived = o.sum.map(|s| {
+        s - o.discount_sum.map(abs).unwrap_or(Money::ZERO)
+            + o.markup_sum.map(abs).unwrap_or(Money::ZERO)
+    });
     let total = o.total.or(derived).unwrap_or(Money::ZERO);
     let quote = if o.items.is_empty() {
         None
@@ -595,7 +613,9 @@ pub fn ping_problem(p: &PingResponse) -> Option<PosError> {
     if let Some(l) = &p.license {
         if l.valid == Some(false) {
             return Some(PosError::NoLicence(
-                l.message.clone().unwrap_or_else(|| "the licence is not valid".into()),
+                l.message
+                    .clone()
+                    .unwrap_or_else(|| "the licence is not valid".into()),
             ));
         }
     }
@@ -614,7 +634,12 @@ pub fn ping_problem(p: &PingResponse) -> Option<PosError> {
 /// The Cart for `/validate` (and the base of `/postorder`). The order category comes from the
 /// context: it selects the price list and must be the same in both calls (CONFIRMED [S8]).
 pub fn cart_request(cart: &Cart, ctx: &OrderContext) -> CartRequest {
-    let code = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(Code::new);
+    let code = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Code::new)
+    };
     CartRequest {
         order_category_code: code(&ctx.order_category),
         order_type_code: code(&ctx.order_kind),
@@ -662,7 +687,11 @@ fn modifiers(chosen: &[kiosk_core::cart::ChosenModifier]) -> Vec<ModifierRequest
 pub fn postorder_request(req: &OrderRequest) -> PostOrderRequest {
     let mut cart = cart_request(&req.cart, &req.context);
     cart.comment = non_empty(req.comment.as_deref());
-    cart.short_comment = req.short_comment.as_deref().map(short_comment).filter(|s| !s.is_empty());
+    cart.short_comment = req
+        .short_comment
+        .as_deref()
+        .map(short_comment)
+        .filter(|s| !s.is_empty());
     PostOrderRequest {
         cart,
         external_id: req.external_id.clone(),
@@ -730,7 +759,10 @@ mod tests {
                 reason: UnavailableReason::SoldOut
             }
         );
-        assert_eq!(availability(q("12.9")), Availability::Limited { remains: 12 });
+        assert_eq!(
+            availability(q("12.9")),
+            Availability::Limited { remains: 12 }
+        );
         assert_eq!(availability(q("1e12")), Availability::Available);
     }
 
@@ -746,7 +778,8 @@ mod tests {
 
     #[test]
     fn badges_come_from_known_tags_only() {
-        let tags: Vec<Value> = serde_json::from_str(r#"["NEW","spicy","spicy",1,"chef","Хит"]"#).unwrap();
+        let tags: Vec<Value> =
+            serde_json::from_str(r#"["NEW","spicy","spicy",1,"chef","Хит"]"#).unwrap();
         assert_eq!(badges(&tags), vec![Badge::New, Badge::Spicy, Badge::Hit]);
     }
 

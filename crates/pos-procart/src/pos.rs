@@ -95,14 +95,23 @@ impl Pos for ProcartPos {
     }
 
     /// `/validate` with the order category of `ctx` (it selects the price list, [S8]).
-    async fn price(&self, _catalog: &Catalog, cart: &Cart, ctx: &OrderContext) -> Result<Quote, PosError> {
+    async fn price(
+        &self,
+        _catalog: &Catalog,
+        cart: &Cart,
+        ctx: &OrderContext,
+    ) -> Result<Quote, PosError> {
         let req = mapping::cart_request(cart, ctx);
         let a = self.client.validate(&req).await?;
         mapping::quote(&a.data)
     }
 
     /// `/postorder`, sent once (see [`Pos::place_order`]).
-    async fn place_order(&self, _catalog: &Catalog, req: &OrderRequest) -> Result<PosOrder, PosError> {
+    async fn place_order(
+        &self,
+        _catalog: &Catalog,
+        req: &OrderRequest,
+    ) -> Result<PosOrder, PosError> {
         let body = mapping::postorder_request(req);
         let a = self.client.postorder(&body).await?;
         let order = mapping::order(&a.data)?;
@@ -138,7 +147,11 @@ impl Pos for ProcartPos {
             return Ok(None);
         }
         if matches.len() > 1 {
-            tracing::warn!(external_id, count = matches.len(), "ProCart holds several orders for one external id");
+            tracing::warn!(
+                external_id,
+                count = matches.len(),
+                "ProCart holds several orders for one external id"
+            );
         }
         best_match(&matches).map(mapping::order).transpose()
     }

@@ -271,7 +271,10 @@ impl Scalar {
             Scalar::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.007e15 => {
                 Ok(format!("{}", f as i64))
             }
-            other => Err(format!("expected a code or text, found {}", other.display())),
+            other => Err(format!(
+                "expected a code or text, found {}",
+                other.display()
+            )),
         }
     }
 }
@@ -319,7 +322,10 @@ pub(crate) mod lenient {
         match Scalar::deserialize(d)? {
             Scalar::Null => Ok(None),
             Scalar::Text(t) if t.trim().is_empty() => Ok(None),
-            other => other.into_text().map(|t| Some(Code(t))).map_err(de::Error::custom),
+            other => other
+                .into_text()
+                .map(|t| Some(Code(t)))
+                .map_err(de::Error::custom),
         }
     }
 
@@ -344,7 +350,9 @@ pub(crate) mod lenient {
                 "true" | "1" | "yes" => Ok(Some(true)),
                 "false" | "0" | "no" => Ok(Some(false)),
                 "" => Ok(None),
-                _ => Err(de::Error::custom(format!("expected a boolean, found {t:?}"))),
+                _ => Err(de::Error::custom(format!(
+                    "expected a boolean, found {t:?}"
+                ))),
             },
             other => Err(de::Error::custom(format!(
                 "expected a boolean, found {}",
@@ -458,7 +466,12 @@ pub type Extra = Map<String, Value>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct PingResponse {
-    #[serde(default, alias = "procartVersion", alias = "version", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "procartVersion",
+        alias = "version",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub procart_version: Option<String>,
     #[serde(
         default,
@@ -468,16 +481,28 @@ pub struct PingResponse {
         deserialize_with = "lenient::opt_string"
     )]
     pub rk_version: Option<String>,
-    #[serde(default, alias = "cashServerAvailable", deserialize_with = "lenient::opt_bool")]
+    #[serde(
+        default,
+        alias = "cashServerAvailable",
+        deserialize_with = "lenient::opt_bool"
+    )]
     pub cash_server_available: Option<bool>,
     /// Also accepted as a bare boolean and under the British spelling.
     #[serde(default, alias = "licence")]
     pub license: Option<LicenseInfo>,
     #[serde(default, alias = "tokenValid", deserialize_with = "lenient::opt_bool")]
     pub token_valid: Option<bool>,
-    #[serde(default, alias = "sourceName", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "sourceName",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub source_name: Option<String>,
-    #[serde(default, alias = "serverTime", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "serverTime",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub server_time: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
@@ -502,7 +527,12 @@ enum LicenseRepr {
 
 #[derive(Deserialize)]
 struct LicenseFields {
-    #[serde(default, alias = "isValid", alias = "is_valid", deserialize_with = "lenient::opt_bool")]
+    #[serde(
+        default,
+        alias = "isValid",
+        alias = "is_valid",
+        deserialize_with = "lenient::opt_bool"
+    )]
     valid: Option<bool>,
     #[serde(
         default,
@@ -544,7 +574,12 @@ impl From<LicenseRepr> for LicenseInfo {
 pub struct MenuResponse {
     /// Changes when ProCart's cached menu changes (ASSUMED). When absent the mapping derives a
     /// version from the content.
-    #[serde(default, alias = "menuVersion", alias = "version", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "menuVersion",
+        alias = "version",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub menu_version: Option<String>,
     /// The r_keeper price type the menu prices belong to (INFERRED §5.2, [S8]).
     #[serde(default, alias = "priceType")]
@@ -579,12 +614,22 @@ pub struct WireCategory {
     pub name: Option<String>,
     /// `null` for a root. `0` is also read as a root by the mapping when no category has code 0
     /// (a common r_keeper convention; ASSUMED).
-    #[serde(default, alias = "parentCode", alias = "parent", deserialize_with = "lenient::opt_code")]
+    #[serde(
+        default,
+        alias = "parentCode",
+        alias = "parent",
+        deserialize_with = "lenient::opt_code"
+    )]
     pub parent_code: Option<Code>,
     #[serde(default, deserialize_with = "lenient::opt_i32")]
     pub sort: Option<i32>,
     /// Not in the reference; accepted when present (ASSUMED).
-    #[serde(default, alias = "imageUrl", alias = "image", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "imageUrl",
+        alias = "image",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub image_url: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
@@ -595,7 +640,12 @@ pub struct WireDish {
     pub code: Code,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub name: Option<String>,
-    #[serde(default, alias = "categoryCode", alias = "category", deserialize_with = "lenient::opt_code")]
+    #[serde(
+        default,
+        alias = "categoryCode",
+        alias = "category",
+        deserialize_with = "lenient::opt_code"
+    )]
     pub category_code: Option<Code>,
     /// Under the menu's price type (CONFIRMED that prices are price-type specific, [S8]).
     #[serde(default)]
@@ -616,7 +666,12 @@ pub struct WireDish {
     pub combo: Option<Value>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub description: Option<String>,
-    #[serde(default, alias = "imageUrl", alias = "image", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "imageUrl",
+        alias = "image",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub image_url: Option<String>,
     #[serde(default)]
     pub portion: Option<WirePortion>,
@@ -721,7 +776,12 @@ pub struct WireModifier {
     #[serde(default, alias = "maxQuantity", deserialize_with = "lenient::opt_u32")]
     pub max_quantity: Option<u32>,
     /// Added by r_keeper automatically. Not in the reference (ASSUMED by this project).
-    #[serde(default, alias = "is_auto", alias = "isAuto", deserialize_with = "lenient::opt_bool")]
+    #[serde(
+        default,
+        alias = "is_auto",
+        alias = "isAuto",
+        deserialize_with = "lenient::opt_bool"
+    )]
     pub auto: Option<bool>,
     /// Stop-listed modifiers (§6.11 says remains "include modifiers"); `0` = unavailable.
     #[serde(default)]
@@ -738,13 +798,23 @@ pub struct WireCombo {
     pub name: Option<String>,
     #[serde(default)]
     pub price: Option<Money>,
-    #[serde(default, alias = "categoryCode", alias = "category", deserialize_with = "lenient::opt_code")]
+    #[serde(
+        default,
+        alias = "categoryCode",
+        alias = "category",
+        deserialize_with = "lenient::opt_code"
+    )]
     pub category_code: Option<Code>,
     #[serde(default)]
     pub remains: Option<Quantity>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub description: Option<String>,
-    #[serde(default, alias = "imageUrl", alias = "image", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "imageUrl",
+        alias = "image",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub image_url: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_i32")]
     pub sort: Option<i32>,
@@ -765,7 +835,11 @@ pub struct WireComboGroup {
     pub min: Option<u32>,
     #[serde(default, deserialize_with = "lenient::opt_u32")]
     pub max: Option<u32>,
-    #[serde(default, alias = "defaultDishCode", deserialize_with = "lenient::opt_code")]
+    #[serde(
+        default,
+        alias = "defaultDishCode",
+        deserialize_with = "lenient::opt_code"
+    )]
     pub default_dish_code: Option<Code>,
     #[serde(default, deserialize_with = "lenient::vec")]
     pub items: Vec<Tolerant<WireComboItem>>,
@@ -881,7 +955,10 @@ pub struct PostOrderRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
     /// The amount charged; the server compares it with its own total.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_opt_money")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_money"
+    )]
     pub expected_total: Option<Money>,
     /// Empty → an order with dishes only, paid later (§6.7).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -1036,7 +1113,12 @@ pub struct AppliedAdjustment {
     pub name: Option<String>,
     #[serde(default, alias = "amount")]
     pub sum: Option<Money>,
-    #[serde(default, alias = "is_auto", alias = "isAuto", deserialize_with = "lenient::opt_bool")]
+    #[serde(
+        default,
+        alias = "is_auto",
+        alias = "isAuto",
+        deserialize_with = "lenient::opt_bool"
+    )]
     pub auto: Option<bool>,
     #[serde(flatten)]
     pub extra: Extra,
@@ -1054,15 +1136,33 @@ pub struct WireOrder {
         deserialize_with = "lenient::opt_string"
     )]
     pub guid: Option<String>,
-    #[serde(default, alias = "orderNumber", alias = "number", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "orderNumber",
+        alias = "number",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub order_number: Option<String>,
-    #[serde(default, alias = "externalId", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "externalId",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub external_id: Option<String>,
-    #[serde(default, alias = "state", alias = "orderStatus", alias = "order_status")]
+    #[serde(
+        default,
+        alias = "state",
+        alias = "orderStatus",
+        alias = "order_status"
+    )]
     pub status: Option<WireStatus>,
     #[serde(default, alias = "tableCode", deserialize_with = "lenient::opt_code")]
     pub table_code: Option<Code>,
-    #[serde(default, alias = "orderCategoryCode", deserialize_with = "lenient::opt_code")]
+    #[serde(
+        default,
+        alias = "orderCategoryCode",
+        deserialize_with = "lenient::opt_code"
+    )]
     pub order_category_code: Option<Code>,
     #[serde(default, alias = "totalSum", alias = "total_sum")]
     pub total: Option<Money>,
@@ -1120,8 +1220,12 @@ impl<'de> Deserialize<'de> for OrdersResponse {
                         return Ok(OrdersResponse { orders, extra: map });
                     }
                 }
-                if ["guid", "order_guid", "orderGuid"].iter().any(|k| map.contains_key(*k)) {
-                    let one = WireOrder::deserialize(&Value::Object(map)).map_err(de::Error::custom)?;
+                if ["guid", "order_guid", "orderGuid"]
+                    .iter()
+                    .any(|k| map.contains_key(*k))
+                {
+                    let one =
+                        WireOrder::deserialize(&Value::Object(map)).map_err(de::Error::custom)?;
                     return Ok(OrdersResponse {
                         orders: vec![one],
                         extra: Extra::new(),
@@ -1137,9 +1241,19 @@ impl<'de> Deserialize<'de> for OrdersResponse {
 /// `/internal/print_info` as JSON (ASSUMED §5.7: `{"guid", "comment"}`; by default it is text).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct PrintInfoJson {
-    #[serde(default, alias = "order_guid", alias = "orderGuid", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "order_guid",
+        alias = "orderGuid",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub guid: Option<String>,
-    #[serde(default, alias = "text", alias = "long_comment", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        alias = "text",
+        alias = "long_comment",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub comment: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
@@ -1305,7 +1419,8 @@ mod tests {
 
     #[test]
     fn statuses_are_case_insensitive_and_keep_unknowns() {
-        let v: Vec<WireStatus> = serde_json::from_str(r#"["BILL", " Close ", "cooking", 3]"#).unwrap();
+        let v: Vec<WireStatus> =
+            serde_json::from_str(r#"["BILL", " Close ", "cooking", 3]"#).unwrap();
         assert_eq!(
             v,
             vec![
@@ -1385,15 +1500,23 @@ mod tests {
         let read = |s: &str| ErrorInfo::from_body(&serde_json::from_str(s).unwrap());
         let canonical = read(r#"{"detail":"Блюдо 1001 в стоп-листе","code":"DISH_STOPPED"}"#);
         assert_eq!(canonical.code.as_deref(), Some("DISH_STOPPED"));
-        assert_eq!(canonical.message.as_deref(), Some("Блюдо 1001 в стоп-листе"));
+        assert_eq!(
+            canonical.message.as_deref(),
+            Some("Блюдо 1001 в стоп-листе")
+        );
         let fastapi = read(r#"{"detail":[{"loc":["body"],"msg":"field required"},{"msg":"bad"}]}"#);
         assert_eq!(fastapi.message.as_deref(), Some("field required; bad"));
         let nested = read(r#"{"error":{"code":"X","message":"boom"}}"#);
         assert_eq!(nested.code.as_deref(), Some("X"));
         assert_eq!(nested.message.as_deref(), Some("boom"));
-        assert_eq!(read(r#"{"error_message":"m"}"#).message.as_deref(), Some("m"));
+        assert_eq!(
+            read(r#"{"error_message":"m"}"#).message.as_deref(),
+            Some("m")
+        );
         assert_eq!(read(r#"{"description":"d"}"#).message.as_deref(), Some("d"));
-        let listed = read(r#"{"valid":false,"errors":[{"code":"NOT_ENOUGH_REMAINS","message":"few","dish_code":1101}]}"#);
+        let listed = read(
+            r#"{"valid":false,"errors":[{"code":"NOT_ENOUGH_REMAINS","message":"few","dish_code":1101}]}"#,
+        );
         assert_eq!(listed.code.as_deref(), Some("NOT_ENOUGH_REMAINS"));
         assert_eq!(listed.dish.as_deref(), Some("1101"));
         assert_eq!(listed.message.as_deref(), Some("few"));

@@ -12,8 +12,8 @@ use kiosk_core::cart::{Cart, CartLine, ChosenModifier, ComboPick, OrderType};
 use kiosk_core::catalog::{Availability, Badge, Catalog, FaultKind, UnavailableReason};
 use kiosk_core::order::{OrderContext, OrderRequest, OrderStatus};
 use kiosk_core::payment::{PaymentReceipt, PaymentRecord};
-use kiosk_core::pricing::{AdjustmentKind, QuoteSource};
 use kiosk_core::ports::Pos;
+use kiosk_core::pricing::{AdjustmentKind, QuoteSource};
 use kiosk_core::{Money, PosError};
 use pos_procart::wire::{CloseRequest, PaymentRequest};
 use pos_procart::{
@@ -28,7 +28,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 // ---------------------------------------------------------------------------------------------
 
 async fn sim() -> SimServer {
-    pos_sim::spawn(SimConfig::default()).await.expect("the simulator starts")
+    pos_sim::spawn(SimConfig::default())
+        .await
+        .expect("the simulator starts")
 }
 
 fn config(sim: &SimServer, token: Option<&str>) -> ProcartConfig {
@@ -127,7 +129,13 @@ fn empty_catalog() -> Catalog {
     }
 }
 
-fn order_request(cart: Cart, ctx: OrderContext, external_id: &str, total: Money, paid: Option<Money>) -> OrderRequest {
+fn order_request(
+    cart: Cart,
+    ctx: OrderContext,
+    external_id: &str,
+    total: Money,
+    paid: Option<Money>,
+) -> OrderRequest {
     OrderRequest {
         cart,
         context: ctx,
@@ -145,7 +153,9 @@ fn order_request(cart: Cart, ctx: OrderContext, external_id: &str, total: Money,
                 paid_at: "2025-03-01T12:34:50".into(),
             },
         }),
-        comment: Some("Длинный комментарий: позвонить за 10 минут, домофон 45К, без звонка в дверь".into()),
+        comment: Some(
+            "Длинный комментарий: позвонить за 10 минут, домофон 45К, без звонка в дверь".into(),
+        ),
         short_comment: Some("Киоск 1 / заказ №123 — без лука, с собой".into()),
         callback_url: None,
     }
@@ -153,8 +163,17 @@ fn order_request(cart: Cart, ctx: OrderContext, external_id: &str, total: Money,
 
 /// Prices the cart and posts it, paid in full: the kiosk's happy path.
 async fn place_paid(pos: &ProcartPos, external_id: &str) -> kiosk_core::order::PosOrder {
-    let quote = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap();
-    let req = order_request(cart(), eat_in(), external_id, quote.total, Some(quote.total));
+    let quote = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
+    let req = order_request(
+        cart(),
+        eat_in(),
+        external_id,
+        quote.total,
+        Some(quote.total),
+    );
     pos.place_order(&empty_catalog(), &req).await.unwrap()
 }
 
@@ -166,7 +185,11 @@ async fn inject_over_http(sim: &SimServer, fault: serde_json::Value) {
         .send()
         .await
         .unwrap();
-    assert!(r.status().is_success(), "fault not accepted: {}", r.status());
+    assert!(
+        r.status().is_success(),
+        "fault not accepted: {}",
+        r.status()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,7 +225,10 @@ async fn a_wrong_or_missing_token() {
     let missing = ProcartPos::new(config(&sim, None)).unwrap();
     assert_eq!(missing.menu().await.unwrap_err(), PosError::BadToken);
     assert_eq!(
-        missing.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap_err(),
+        missing
+            .price(&empty_catalog(), &cart(), &eat_in())
+            .await
+            .unwrap_err(),
         PosError::BadToken
     );
 }
@@ -221,7 +247,11 @@ async fn every_token_placement_is_understood() {
         let mut c = config(&sim, Some(DEMO_TOKEN));
         c.token_placement = vec![p.clone()];
         // A body field needs a body: read the menu by POST for that case.
-        c.verbs.getmenu = if matches!(p, TokenPlacement::BodyField(_)) { Verb::Post } else { Verb::Get };
+        c.verbs.getmenu = if matches!(p, TokenPlacement::BodyField(_)) {
+            Verb::Post
+        } else {
+            Verb::Get
+        };
         let pos = ProcartPos::new(c).unwrap();
         pos.menu().await.unwrap_or_else(|e| panic!("{p:?}: {e}"));
         pos.price(&empty_catalog(), &cart(), &eat_in())
@@ -268,7 +298,10 @@ async fn the_demo_menu_maps_cleanly() {
             reason: UnavailableReason::StopList
         }
     );
-    assert_eq!(c.dish("1010").unwrap().availability, Availability::Limited { remains: 5 });
+    assert_eq!(
+        c.dish("1010").unwrap().availability,
+        Availability::Limited { remains: 5 }
+    );
     let sauce = c.modifier_group("1:11").unwrap();
     assert_eq!((sauce.min, sauce.max), (1, Some(1)));
     let combo = c.combo("3001").unwrap();
@@ -303,7 +336,10 @@ async fn remains_follow_the_stop_list() {
 async fn the_pos_prices_the_cart() {
     let sim = sim().await;
     let pos = pos(&sim);
-    let q = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap();
+    let q = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
     assert_eq!(q.source, QuoteSource::Pos);
     assert_eq!(q.lines.len(), 2);
     assert_eq!(q.lines[0].dish, "1001");
@@ -330,7 +366,10 @@ async fn the_order_category_selects_prices_and_markups() {
         lines: vec![line("1401", 1, &[])],
     };
     let here = pos.price(&empty_catalog(), &soup, &eat_in()).await.unwrap();
-    let away = pos.price(&empty_catalog(), &soup, &takeaway()).await.unwrap();
+    let away = pos
+        .price(&empty_catalog(), &soup, &takeaway())
+        .await
+        .unwrap();
     assert_eq!(here.lines[0].unit_price, money("229.90"));
     assert_eq!(away.lines[0].unit_price, money("249.90"));
     // The takeaway bag is an automatic markup: positive.
@@ -350,7 +389,11 @@ async fn stop_list_and_remains_name_the_dish() {
         order_type: OrderType::EatIn,
         lines: vec![line("1001", 1, &["5001"]), line("1008", 1, &["5001"])],
     };
-    match pos.price(&empty_catalog(), &stopped, &eat_in()).await.unwrap_err() {
+    match pos
+        .price(&empty_catalog(), &stopped, &eat_in())
+        .await
+        .unwrap_err()
+    {
         PosError::DishUnavailable { dish, message } => {
             assert_eq!(dish.as_deref(), Some("1008"), "{message}");
         }
@@ -360,13 +403,21 @@ async fn stop_list_and_remains_name_the_dish() {
         order_type: OrderType::EatIn,
         lines: vec![line("1010", 6, &["5001"])],
     };
-    match pos.price(&empty_catalog(), &too_many, &eat_in()).await.unwrap_err() {
+    match pos
+        .price(&empty_catalog(), &too_many, &eat_in())
+        .await
+        .unwrap_err()
+    {
         PosError::DishUnavailable { dish, .. } => assert_eq!(dish.as_deref(), Some("1010")),
         e => panic!("{e:?}"),
     }
     // The same in the `valid: false` error mode of the reference.
     sim.update_settings(|s| s.error_mode = pos_sim::ErrorMode::ValidFalse);
-    match pos.price(&empty_catalog(), &stopped, &eat_in()).await.unwrap_err() {
+    match pos
+        .price(&empty_catalog(), &stopped, &eat_in())
+        .await
+        .unwrap_err()
+    {
         PosError::DishUnavailable { dish, .. } => assert_eq!(dish.as_deref(), Some("1008")),
         e => panic!("{e:?}"),
     }
@@ -380,21 +431,36 @@ async fn refusals_carry_the_pos_reason() {
         order_type: OrderType::EatIn,
         lines: vec![line("999999", 1, &[])],
     };
-    let e = pos.price(&empty_catalog(), &unknown, &eat_in()).await.unwrap_err();
-    assert!(matches!(&e, PosError::Refused { reason } if reason.contains("999999")), "{e:?}");
+    let e = pos
+        .price(&empty_catalog(), &unknown, &eat_in())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, PosError::Refused { reason } if reason.contains("999999")),
+        "{e:?}"
+    );
     assert!(e.is_refusal());
     let no_sauce = Cart {
         order_type: OrderType::EatIn,
         lines: vec![line("1001", 1, &[])],
     };
-    let e = pos.price(&empty_catalog(), &no_sauce, &eat_in()).await.unwrap_err();
+    let e = pos
+        .price(&empty_catalog(), &no_sauce, &eat_in())
+        .await
+        .unwrap_err();
     assert!(matches!(e, PosError::Refused { .. }), "{e:?}");
     let bad_category = OrderContext {
         order_category: Some("77".into()),
         ..OrderContext::default()
     };
-    let e = pos.price(&empty_catalog(), &cart(), &bad_category).await.unwrap_err();
-    assert!(matches!(&e, PosError::Refused { reason } if reason.contains("77")), "{e:?}");
+    let e = pos
+        .price(&empty_catalog(), &cart(), &bad_category)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, PosError::Refused { reason } if reason.contains("77")),
+        "{e:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -405,8 +471,17 @@ async fn refusals_carry_the_pos_reason() {
 async fn a_paid_order_reaches_the_pos_with_all_its_data() {
     let sim = sim().await;
     let pos = pos(&sim);
-    let quote = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap();
-    let mut req = order_request(cart(), eat_in(), "kiosk-1-000001", quote.total, Some(quote.total));
+    let quote = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
+    let mut req = order_request(
+        cart(),
+        eat_in(),
+        "kiosk-1-000001",
+        quote.total,
+        Some(quote.total),
+    );
     req.callback_url = Some("http://127.0.0.1:9/cb".into());
     let order = pos.place_order(&empty_catalog(), &req).await.unwrap();
     assert!(!order.pos_order_id.is_empty());
@@ -419,9 +494,19 @@ async fn a_paid_order_reaches_the_pos_with_all_its_data() {
 
     let snapshot = sim.orders().into_iter().next().unwrap();
     assert_eq!(snapshot.guid, order.pos_order_id);
-    assert_eq!(snapshot.short_comment.as_deref().map(|s| s.chars().count()), Some(30));
-    assert!(snapshot.comment.as_deref().unwrap().starts_with("Длинный комментарий"));
-    assert_eq!(snapshot.callback_url.as_deref(), Some("http://127.0.0.1:9/cb"));
+    assert_eq!(
+        snapshot.short_comment.as_deref().map(|s| s.chars().count()),
+        Some(30)
+    );
+    assert!(snapshot
+        .comment
+        .as_deref()
+        .unwrap()
+        .starts_with("Длинный комментарий"));
+    assert_eq!(
+        snapshot.callback_url.as_deref(),
+        Some("http://127.0.0.1:9/cb")
+    );
     let payment = &snapshot.detail["payments"][0];
     assert_eq!(payment["currency_code"], 5);
     assert_eq!(payment["transaction_id"], "RRN 123456789012");
@@ -429,17 +514,28 @@ async fn a_paid_order_reaches_the_pos_with_all_its_data() {
     assert_eq!(payment["card_mask"], "220220******1234");
     assert_eq!(payment["paid_at"], "2025-03-01T12:34:50");
     let burger = &snapshot.detail["items"][0];
-    assert!(burger["comment"] == "без лука" || burger["modifiers"].to_string().contains("без лука"));
+    assert!(
+        burger["comment"] == "без лука" || burger["modifiers"].to_string().contains("без лука")
+    );
 }
 
 #[tokio::test]
 async fn a_changed_price_is_refused_before_anything_is_created() {
     let sim = sim().await;
     let pos = pos(&sim);
-    let quote = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap();
+    let quote = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
     // The price went up between /validate and /postorder.
     sim.set_price(1001, Decimal::new(19990, 2)).unwrap();
-    let req = order_request(cart(), eat_in(), "kiosk-1-000002", quote.total, Some(quote.total));
+    let req = order_request(
+        cart(),
+        eat_in(),
+        "kiosk-1-000002",
+        quote.total,
+        Some(quote.total),
+    );
     let e = pos.place_order(&empty_catalog(), &req).await.unwrap_err();
     assert!(matches!(e, PosError::PriceChanged { .. }), "{e:?}");
     assert!(e.is_refusal() && !e.outcome_unknown());
@@ -450,8 +546,17 @@ async fn a_changed_price_is_refused_before_anything_is_created() {
 async fn a_short_payment_is_a_price_mismatch() {
     let sim = sim().await;
     let pos = pos(&sim);
-    let quote = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap();
-    let mut req = order_request(cart(), eat_in(), "kiosk-1-000003", quote.total, Some(quote.total - money("10")));
+    let quote = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
+    let mut req = order_request(
+        cart(),
+        eat_in(),
+        "kiosk-1-000003",
+        quote.total,
+        Some(quote.total - money("10")),
+    );
     req.expected_total = quote.total;
     let e = pos.place_order(&empty_catalog(), &req).await.unwrap_err();
     assert!(matches!(e, PosError::PriceChanged { .. }), "{e:?}");
@@ -469,7 +574,11 @@ async fn orders_are_found_by_external_id_and_by_guid() {
     assert_eq!(pos.find_order("kiosk-1-999999").await.unwrap(), None);
 
     let both = pos
-        .orders(&[a.pos_order_id.clone(), b.pos_order_id.clone(), "{00000000-0000-0000-0000-000000000000}".into()])
+        .orders(&[
+            a.pos_order_id.clone(),
+            b.pos_order_id.clone(),
+            "{00000000-0000-0000-0000-000000000000}".into(),
+        ])
         .await
         .unwrap();
     assert_eq!(both.len(), 2);
@@ -480,10 +589,24 @@ async fn orders_are_found_by_external_id_and_by_guid() {
     let mut c = config(&sim, Some(DEMO_TOKEN));
     c.verbs.getorders = Verb::Get;
     let get = ProcartPos::new(c).unwrap();
-    assert_eq!(get.orders(&[b.pos_order_id.clone()]).await.unwrap()[0].pos_order_id, b.pos_order_id);
-    assert_eq!(get.find_order("kiosk-1-000011").await.unwrap().unwrap().pos_order_id, b.pos_order_id);
+    assert_eq!(
+        get.orders(std::slice::from_ref(&b.pos_order_id))
+            .await
+            .unwrap()[0]
+            .pos_order_id,
+        b.pos_order_id
+    );
+    assert_eq!(
+        get.find_order("kiosk-1-000011")
+            .await
+            .unwrap()
+            .unwrap()
+            .pos_order_id,
+        b.pos_order_id
+    );
     assert!(matches!(
-        get.orders(&["{00000000-0000-0000-0000-000000000000}".into()]).await,
+        get.orders(&["{00000000-0000-0000-0000-000000000000}".into()])
+            .await,
         Err(PosError::NotFound(_))
     ));
 }
@@ -498,17 +621,31 @@ async fn statuses_follow_the_pos() {
     };
     // Through the admin HTTP API: POST /_sim/orders/{guid}/precheck.
     let r = reqwest::Client::new()
-        .post(format!("{}/_sim/orders/{}/precheck", sim.url(), o.pos_order_id))
+        .post(format!(
+            "{}/_sim/orders/{}/precheck",
+            sim.url(),
+            o.pos_order_id
+        ))
         .send()
         .await
         .unwrap();
     assert!(r.status().is_success());
-    assert_eq!(status(pos.clone(), o.pos_order_id.clone()).await, OrderStatus::Bill);
+    assert_eq!(
+        status(pos.clone(), o.pos_order_id.clone()).await,
+        OrderStatus::Bill
+    );
     sim.order_action(&o.pos_order_id, OrderAction::Pay).unwrap();
-    assert_eq!(status(pos.clone(), o.pos_order_id.clone()).await, OrderStatus::Closed);
+    assert_eq!(
+        status(pos.clone(), o.pos_order_id.clone()).await,
+        OrderStatus::Closed
+    );
     let d = place_paid(&pos, "kiosk-1-000021").await;
-    sim.order_action(&d.pos_order_id, OrderAction::Delete).unwrap();
-    assert_eq!(status(pos.clone(), d.pos_order_id.clone()).await, OrderStatus::Deleted);
+    sim.order_action(&d.pos_order_id, OrderAction::Delete)
+        .unwrap();
+    assert_eq!(
+        status(pos.clone(), d.pos_order_id.clone()).await,
+        OrderStatus::Deleted
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,7 +656,10 @@ async fn statuses_follow_the_pos() {
 async fn an_unpaid_order_is_closed_later() {
     let sim = sim().await;
     let pos = pos(&sim);
-    let quote = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap();
+    let quote = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
     let req = order_request(cart(), eat_in(), "kiosk-1-000030", quote.total, None);
     let o = pos.place_order(&empty_catalog(), &req).await.unwrap();
     assert_eq!(o.paid, Money::ZERO);
@@ -535,14 +675,23 @@ async fn an_unpaid_order_is_closed_later() {
         }],
     };
     let closed = pos.client().close(&close).await.unwrap();
-    assert_eq!(pos_procart::mapping::order(&closed.data).unwrap().status, OrderStatus::Closed);
+    assert_eq!(
+        pos_procart::mapping::order(&closed.data).unwrap().status,
+        OrderStatus::Closed
+    );
     // Closing twice is a refusal (INVALID_STATE); an unknown GUID is not found.
-    assert!(matches!(pos.client().close(&close).await, Err(PosError::Refused { .. })));
+    assert!(matches!(
+        pos.client().close(&close).await,
+        Err(PosError::Refused { .. })
+    ));
     let unknown = CloseRequest {
         guid: "{00000000-0000-0000-0000-000000000000}".into(),
         payments: vec![],
     };
-    assert!(matches!(pos.client().close(&unknown).await, Err(PosError::NotFound(_))));
+    assert!(matches!(
+        pos.client().close(&unknown).await,
+        Err(PosError::NotFound(_))
+    ));
 }
 
 #[tokio::test]
@@ -557,15 +706,24 @@ async fn print_info_returns_the_long_comment_as_text_or_json() {
     c.print_info_token = false;
     let text_client = ProcartClient::new(c).unwrap();
     let plain = reqwest::Client::new()
-        .get(format!("{}/api/v3/internal/print_info?guid={}", sim.url(), urlencode(&o.pos_order_id)))
+        .get(format!(
+            "{}/api/v3/internal/print_info?guid={}",
+            sim.url(),
+            urlencode(&o.pos_order_id)
+        ))
         .send()
         .await
         .unwrap();
-    assert!(plain.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(plain.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
     let from_text = text_client.print_info(&o.pos_order_id).await.unwrap();
     assert_eq!(from_text.comment, info.comment);
     assert!(matches!(
-        pos.client().print_info("{00000000-0000-0000-0000-000000000000}").await,
+        pos.client()
+            .print_info("{00000000-0000-0000-0000-000000000000}")
+            .await,
         Err(PosError::NotFound(_))
     ));
 }
@@ -586,7 +744,11 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn licence_expired() {
     let sim = sim().await;
-    inject_over_http(&sim, serde_json::json!({"method": "*", "kind": "licence_expired"})).await;
+    inject_over_http(
+        &sim,
+        serde_json::json!({"method": "*", "kind": "licence_expired"}),
+    )
+    .await;
     let pos = pos(&sim);
     assert!(matches!(pos.menu().await, Err(PosError::NoLicence(_))));
     assert!(matches!(
@@ -605,9 +767,15 @@ async fn cash_server_down() {
     sim.add_fault(Fault::new("*", SimFault::CashServerDown));
     let pos = pos(&sim);
     assert!(matches!(pos.menu().await, Err(PosError::CashServerDown(_))));
-    assert!(matches!(pos.find_order("x").await, Err(PosError::CashServerDown(_))));
+    assert!(matches!(
+        pos.find_order("x").await,
+        Err(PosError::CashServerDown(_))
+    ));
     assert_eq!(pos.ping().await.unwrap().cash_server_available, Some(false));
-    assert!(matches!(pos.ready().await, Err(PosError::CashServerDown(_))));
+    assert!(matches!(
+        pos.ready().await,
+        Err(PosError::CashServerDown(_))
+    ));
 }
 
 #[tokio::test]
@@ -615,16 +783,40 @@ async fn server_errors_are_retried_for_reads_only() {
     let sim = sim().await;
     let pos = pos(&sim);
     // Two 500s, then success: within the retry budget of a read.
-    sim.add_fault(Fault::new("getmenu", SimFault::HttpError).status(500).times(2));
+    sim.add_fault(
+        Fault::new("getmenu", SimFault::HttpError)
+            .status(500)
+            .times(2),
+    );
     pos.menu().await.unwrap();
     // Three 502s exceed it.
-    sim.add_fault(Fault::new("getmenu", SimFault::HttpError).status(502).times(3));
-    assert!(matches!(pos.menu().await, Err(PosError::Server { status: 502, .. })));
+    sim.add_fault(
+        Fault::new("getmenu", SimFault::HttpError)
+            .status(502)
+            .times(3),
+    );
+    assert!(matches!(
+        pos.menu().await,
+        Err(PosError::Server { status: 502, .. })
+    ));
     sim.clear_faults();
     // One 500 on /postorder: not retried, so it fails, and nothing was created.
-    let quote = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap();
-    sim.add_fault(Fault::new("postorder", SimFault::HttpError).status(500).times(1));
-    let req = order_request(cart(), eat_in(), "kiosk-1-000050", quote.total, Some(quote.total));
+    let quote = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
+    sim.add_fault(
+        Fault::new("postorder", SimFault::HttpError)
+            .status(500)
+            .times(1),
+    );
+    let req = order_request(
+        cart(),
+        eat_in(),
+        "kiosk-1-000050",
+        quote.total,
+        Some(quote.total),
+    );
     let e = pos.place_order(&empty_catalog(), &req).await.unwrap_err();
     assert!(matches!(e, PosError::Server { status: 500, .. }), "{e:?}");
     assert!(e.outcome_unknown());
@@ -639,9 +831,18 @@ async fn connection_resets() {
     sim.add_fault(Fault::new("getorders", SimFault::ConnectionReset).times(1));
     pos.orders(&[]).await.unwrap();
     // /postorder does not retry: the order may or may not exist, the caller decides.
-    let quote = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap();
+    let quote = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
     sim.add_fault(Fault::new("postorder", SimFault::ConnectionReset).times(1));
-    let req = order_request(cart(), eat_in(), "kiosk-1-000060", quote.total, Some(quote.total));
+    let req = order_request(
+        cart(),
+        eat_in(),
+        "kiosk-1-000060",
+        quote.total,
+        Some(quote.total),
+    );
     let e = pos.place_order(&empty_catalog(), &req).await.unwrap_err();
     assert!(matches!(e, PosError::Unreachable(_)), "{e:?}");
     assert!(e.outcome_unknown());
@@ -655,8 +856,15 @@ async fn timeouts_name_the_operation() {
     let mut c = config(&sim, Some(DEMO_TOKEN));
     c.timeouts.validate = Duration::from_millis(300);
     let pos = ProcartPos::new(c).unwrap();
-    sim.add_fault(Fault::new("validate", SimFault::Hang).hang_ms(5_000).times(1));
-    let e = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap_err();
+    sim.add_fault(
+        Fault::new("validate", SimFault::Hang)
+            .hang_ms(5_000)
+            .times(1),
+    );
+    let e = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap_err();
     assert_eq!(
         e,
         PosError::Timeout {
@@ -671,30 +879,126 @@ async fn malformed_and_truncated_answers() {
     let pos = pos(&sim);
     sim.add_fault(Fault::new("getmenu", SimFault::MalformedJson).times(1));
     assert!(matches!(pos.menu().await, Err(PosError::Malformed(_))));
-    sim.add_fault(Fault::new("getmenu", SimFault::TruncatedBody).times(1));
-    let e = pos.menu().await.unwrap_err();
-    assert!(matches!(e, PosError::Malformed(_)), "{e:?}");
-    pos.menu().await.unwrap();
+    sim.add_fault(Fault::new("postorder", SimFault::MalformedJson).times(1));
+    let quote = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
+    let req = order_request(
+        cart(),
+        eat_in(),
+        "kiosk-1-000065",
+        quote.total,
+        Some(quote.total),
+    );
+    let e = pos.place_order(&empty_catalog(), &req).await.unwrap_err();
+    assert!(
+        matches!(e, PosError::Malformed(_)) && e.outcome_unknown(),
+        "{e:?}"
+    );
+    assert!(pos.find_order("kiosk-1-000065").await.unwrap().is_some());
+    // The simulator's truncated body currently arrives as a dropped connection (its headers are
+    // never flushed; see the crate's report), so only "the outcome is unknown" is asserted here;
+    // a real truncated body is tested against `raw_server` below.
     sim.add_fault(Fault::new("validate", SimFault::TruncatedBody).times(1));
-    assert!(matches!(
-        pos.price(&empty_catalog(), &cart(), &eat_in()).await,
-        Err(PosError::Malformed(_))
-    ));
+    let e = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap_err();
+    assert!(e.outcome_unknown(), "{e:?}");
+}
+
+/// A one-trick HTTP server: every request gets `respond(request head)` written back verbatim,
+/// then the connection is closed. For answers the simulator cannot produce.
+async fn raw_server(respond: fn(&str) -> Vec<u8>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/api/v3", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf).to_string();
+                let _ = socket.write_all(&respond(&head)).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_malformed() {
+    let url = raw_server(|_| {
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\nconnection: close\r\n\r\n{\"menu_version\":\"v1\",\"dishes\":[{\"code\":1".to_vec()
+    })
+    .await;
+    let mut c = ProcartConfig::new(url, Some("raw-server-token".into()));
+    c.retries = RetryPolicy::none();
+    let e = ProcartPos::new(c).unwrap().menu().await.unwrap_err();
+    assert!(
+        matches!(&e, PosError::Malformed(m) if m.contains("cut off")),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_get_refused_with_405_is_retried_as_post() {
+    let url = raw_server(|head| {
+        if head.starts_with("GET") {
+            b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec()
+        } else {
+            let body = r#"{"procart_version":"1.9.1.64","token_valid":true}"#;
+            format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).into_bytes()
+        }
+    })
+    .await;
+    let pos = ProcartPos::new(ProcartConfig::new(url, Some("raw-server-token".into()))).unwrap();
+    assert_eq!(
+        pos.ping().await.unwrap().gateway_version.as_deref(),
+        Some("1.9.1.64")
+    );
 }
 
 #[tokio::test]
 async fn a_lost_postorder_answer_is_reconciled_by_external_id() {
     let sim = sim().await;
     let pos = pos(&sim);
-    let quote = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap();
-    let req = order_request(cart(), eat_in(), "kiosk-1-000070", quote.total, Some(quote.total));
+    let quote = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
+    let req = order_request(
+        cart(),
+        eat_in(),
+        "kiosk-1-000070",
+        quote.total,
+        Some(quote.total),
+    );
 
     // The order is committed, then the connection drops before the answer.
-    inject_over_http(&sim, serde_json::json!({"method": "postorder", "kind": "commit_then_drop", "times": 1})).await;
+    inject_over_http(
+        &sim,
+        serde_json::json!({"method": "postorder", "kind": "commit_then_drop", "times": 1}),
+    )
+    .await;
     let e = pos.place_order(&empty_catalog(), &req).await.unwrap_err();
     assert!(e.outcome_unknown(), "{e:?}");
     assert_eq!(sim.orders().len(), 1);
-    let found = pos.find_order("kiosk-1-000070").await.unwrap().expect("the order exists");
+    let found = pos
+        .find_order("kiosk-1-000070")
+        .await
+        .unwrap()
+        .expect("the order exists");
     assert_eq!(found.pos_order_id, sim.orders()[0].guid);
     assert_eq!(found.paid, quote.total);
 
@@ -702,11 +1006,31 @@ async fn a_lost_postorder_answer_is_reconciled_by_external_id() {
     let mut c = config(&sim, Some(DEMO_TOKEN));
     c.timeouts.postorder = Duration::from_millis(500);
     let short = ProcartPos::new(c).unwrap();
-    sim.add_fault(Fault::new("postorder", SimFault::CommitThenHang).hang_ms(5_000).times(1));
-    let req2 = order_request(cart(), eat_in(), "kiosk-1-000071", quote.total, Some(quote.total));
-    let e = short.place_order(&empty_catalog(), &req2).await.unwrap_err();
-    assert!(matches!(e, PosError::Timeout { .. }) && e.outcome_unknown(), "{e:?}");
-    let found = short.find_order("kiosk-1-000071").await.unwrap().expect("the order exists");
+    sim.add_fault(
+        Fault::new("postorder", SimFault::CommitThenHang)
+            .hang_ms(5_000)
+            .times(1),
+    );
+    let req2 = order_request(
+        cart(),
+        eat_in(),
+        "kiosk-1-000071",
+        quote.total,
+        Some(quote.total),
+    );
+    let e = short
+        .place_order(&empty_catalog(), &req2)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, PosError::Timeout { .. }) && e.outcome_unknown(),
+        "{e:?}"
+    );
+    let found = short
+        .find_order("kiosk-1-000071")
+        .await
+        .unwrap()
+        .expect("the order exists");
     // Posting again with the same external id yields the same order, not a second one.
     let again = short.place_order(&empty_catalog(), &req2).await.unwrap();
     assert_eq!(again.pos_order_id, found.pos_order_id);
@@ -719,7 +1043,10 @@ async fn an_unreachable_gateway() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let mut c = ProcartConfig::new(format!("http://127.0.0.1:{port}/api/v3"), Some("tok".into()));
+    let mut c = ProcartConfig::new(
+        format!("http://127.0.0.1:{port}/api/v3"),
+        Some("tok".into()),
+    );
     c.retries = RetryPolicy {
         max_retries: 1,
         base_delay: Duration::from_millis(5),
@@ -728,7 +1055,11 @@ async fn an_unreachable_gateway() {
     let pos = ProcartPos::new(c).unwrap();
     assert!(matches!(pos.ping().await, Err(PosError::Unreachable(_))));
     assert!(matches!(
-        pos.place_order(&empty_catalog(), &order_request(cart(), eat_in(), "x", Money::ZERO, None)).await,
+        pos.place_order(
+            &empty_catalog(),
+            &order_request(cart(), eat_in(), "x", Money::ZERO, None)
+        )
+        .await,
         Err(PosError::Unreachable(_))
     ));
 }
@@ -774,10 +1105,18 @@ async fn the_token_never_appears_in_errors_or_logs() {
     errors.push(pos.menu().await.unwrap_err());
     sim.clear_faults();
     sim.add_fault(Fault::new("validate", SimFault::ConnectionReset).times(1));
-    errors.push(pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap_err());
+    errors.push(
+        pos.price(&empty_catalog(), &cart(), &eat_in())
+            .await
+            .unwrap_err(),
+    );
     let mut c = config(&sim, Some(secret));
     c.timeouts.validate = Duration::from_millis(200);
-    sim.add_fault(Fault::new("validate", SimFault::Hang).hang_ms(2_000).times(1));
+    sim.add_fault(
+        Fault::new("validate", SimFault::Hang)
+            .hang_ms(2_000)
+            .times(1),
+    );
     errors.push(
         ProcartPos::new(c)
             .unwrap()
@@ -789,9 +1128,18 @@ async fn the_token_never_appears_in_errors_or_logs() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let mut c = ProcartConfig::new(format!("http://127.0.0.1:{port}/api/v3"), Some(secret.into()));
+    let mut c = ProcartConfig::new(
+        format!("http://127.0.0.1:{port}/api/v3"),
+        Some(secret.into()),
+    );
     c.retries = RetryPolicy::none();
-    errors.push(ProcartPos::new(c.clone()).unwrap().menu().await.unwrap_err());
+    errors.push(
+        ProcartPos::new(c.clone())
+            .unwrap()
+            .menu()
+            .await
+            .unwrap_err(),
+    );
     assert!(!format!("{c:?}").contains(secret));
 
     assert_eq!(errors.len(), 5);
@@ -842,18 +1190,31 @@ async fn callbacks_from_the_pos_parse() {
     let url = format!("http://{}/procart/callback", listener.local_addr().unwrap());
     let receiver = tokio::spawn(receive_one_callback(listener));
 
-    let quote = pos.price(&empty_catalog(), &cart(), &eat_in()).await.unwrap();
-    let mut req = order_request(cart(), eat_in(), "kiosk-1-000080", quote.total, Some(quote.total));
+    let quote = pos
+        .price(&empty_catalog(), &cart(), &eat_in())
+        .await
+        .unwrap();
+    let mut req = order_request(
+        cart(),
+        eat_in(),
+        "kiosk-1-000080",
+        quote.total,
+        Some(quote.total),
+    );
     req.callback_url = Some(url);
     let o = pos.place_order(&empty_catalog(), &req).await.unwrap();
-    sim.order_action(&o.pos_order_id, OrderAction::Precheck).unwrap();
+    sim.order_action(&o.pos_order_id, OrderAction::Precheck)
+        .unwrap();
 
     let body = tokio::time::timeout(Duration::from_secs(10), receiver)
         .await
         .expect("the callback arrives")
         .unwrap();
     let event = parse_callback(&body).unwrap();
-    assert!(pos_procart::wire::guid_eq(&event.pos_order_id, &o.pos_order_id));
+    assert!(pos_procart::wire::guid_eq(
+        &event.pos_order_id,
+        &o.pos_order_id
+    ));
     assert_eq!(event.external_id.as_deref(), Some("kiosk-1-000080"));
     assert_eq!(event.status, OrderStatus::Bill);
     assert_eq!(event.previous, Some(OrderStatus::Open));

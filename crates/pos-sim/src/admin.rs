@@ -83,7 +83,10 @@ async fn set_remains(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Respons
     if !menu.set_remains(req.code, req.remains) {
         return Err(sim_error(SimError::UnknownCode(req.code)));
     }
-    Ok(Json(serde_json::json!({ "code": req.code, "menu_version": menu.version() })).into_response())
+    Ok(
+        Json(serde_json::json!({ "code": req.code, "menu_version": menu.version() }))
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -103,7 +106,10 @@ async fn set_price(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Response,
     if !menu.set_price(req.code, req.price) {
         return Err(sim_error(SimError::UnknownCode(req.code)));
     }
-    Ok(Json(serde_json::json!({ "code": req.code, "menu_version": menu.version() })).into_response())
+    Ok(
+        Json(serde_json::json!({ "code": req.code, "menu_version": menu.version() }))
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -144,6 +150,7 @@ struct ConfigPatch {
     procart_version: Option<String>,
     rk_version: Option<String>,
     getmenu_latency_ms: Option<u64>,
+    getmenu_latency_realistic: Option<bool>,
     idempotency: Option<bool>,
     paid_order_behaviour: Option<PaidOrderBehaviour>,
     error_mode: Option<ErrorMode>,
@@ -171,6 +178,7 @@ async fn patch_config(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Respon
         procart_version,
         rk_version,
         getmenu_latency_ms,
+        getmenu_latency_realistic,
         idempotency,
         paid_order_behaviour,
         error_mode,

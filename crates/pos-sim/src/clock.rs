@@ -13,7 +13,8 @@ pub fn now() -> OffsetDateTime {
 /// `2026-11-22T12:00:00`.
 pub fn format(t: OffsetDateTime) -> String {
     let f = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    t.format(&f).unwrap_or_else(|_| t.unix_timestamp().to_string())
+    t.format(&f)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 pub fn now_local_string() -> String {

@@ -212,7 +212,11 @@ where
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
             FaultKind::Hang => {
-                sleep_or_stop(f.hang_ms.map(Duration::from_millis).unwrap_or(DEFAULT_HANG), &mut stopping).await;
+                sleep_or_stop(
+                    f.hang_ms.map(Duration::from_millis).unwrap_or(DEFAULT_HANG),
+                    &mut stopping,
+                )
+                .await;
                 conn.kill();
                 return StatusCode::GATEWAY_TIMEOUT.into_response();
             }
@@ -248,7 +252,11 @@ where
                 return response;
             }
             FaultKind::CommitThenHang => {
-                sleep_or_stop(f.hang_ms.map(Duration::from_millis).unwrap_or(DEFAULT_HANG), &mut stopping).await;
+                sleep_or_stop(
+                    f.hang_ms.map(Duration::from_millis).unwrap_or(DEFAULT_HANG),
+                    &mut stopping,
+                )
+                .await;
                 conn.kill();
                 return response;
             }

@@ -369,10 +369,7 @@ impl MenuFixture {
         for c in &self.categories {
             if let Some(p) = c.parent_code {
                 if !cats.contains(&p) {
-                    return Err(format!(
-                        "category {} has unknown parent_code {p}",
-                        c.code
-                    ));
+                    return Err(format!("category {} has unknown parent_code {p}", c.code));
                 }
             }
         }

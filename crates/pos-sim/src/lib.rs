@@ -102,6 +102,8 @@ pub struct ProcartSettings {
     pub licence_expires_at: Option<String>,
     /// Added to every `/getmenu` (the real one takes 0.5–2 s).
     pub getmenu_latency_ms: u64,
+    /// Instead of the fixed latency, a uniform 500–2000 ms per call, as the docs describe.
+    pub getmenu_latency_realistic: bool,
     /// A repeated `external_id` from the same token returns the first order (§5.4).
     pub idempotency: bool,
     pub paid_order_behaviour: PaidOrderBehaviour,
@@ -128,6 +130,7 @@ impl Default for ProcartSettings {
             rk_version: "7.25.02.123".into(),
             licence_expires_at: Some("2027-12-31T00:00:00".into()),
             getmenu_latency_ms: 0,
+            getmenu_latency_realistic: false,
             idempotency: true,
             paid_order_behaviour: PaidOrderBehaviour::KeepOpen,
             error_mode: ErrorMode::Http400,
@@ -185,18 +188,19 @@ pub struct SimConfig {
     pub pos: PosKind,
     pub procart: ProcartSimConfig,
     pub payment: PaymentSimConfig,
+    pub jupiter: jupiter::JupiterSimConfig,
 }
 
 /// Builds the application for the configured POS. This is the one place that dispatches on
 /// [`PosKind`]: the payment simulator, the images and the admin endpoints are common.
-fn router(kind: PosKind, sim: &Arc<state::Sim>) -> std::io::Result<Router> {
-    let pos = match kind {
+fn router(config: &SimConfig, sim: &Arc<state::Sim>) -> std::io::Result<Router> {
+    let pos = match config.pos {
         PosKind::Procart => procart::routes(),
+        // Jupiter brings its own images and admin (its `/_sim/orders` are Jupiter orders).
         PosKind::Jupiter => {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::Unsupported,
-                "the Jupiter simulator is not in this build",
-            ))
+            return Ok(jupiter::routes(config.jupiter.clone())
+                .merge(payment::routes())
+                .with_state(sim.clone()))
         }
     };
     Ok(pos
@@ -217,17 +221,18 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let sim = state::Sim::new(&listener, config.clone(), stop_rx)?;
-    serve(listener, config.pos, sim, stop_tx, shutdown).await
+    serve(listener, config, sim, stop_tx, shutdown).await
 }
 
 async fn serve(
     listener: TcpListener,
-    kind: PosKind,
+    config: SimConfig,
     sim: Arc<state::Sim>,
     stop_tx: watch::Sender<bool>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(kind, &sim)?;
+    let kind = config.pos;
+    let app = router(&config, &sim)?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, pos = ?kind, "pos-sim listening");
     let stop_tx = Arc::new(stop_tx);
@@ -315,9 +320,9 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<SimServer> {
     let sim = state::Sim::new(&listener, config.clone(), stop_rx)?;
     let control = SimControl::new(sim.clone());
     // Fail now, not in the task, if the configuration cannot be served.
-    let _ = router(config.pos, &sim)?;
+    let _ = router(&config, &sim)?;
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, config.pos, sim, stop_tx, async move {
+    let task = tokio::spawn(serve(listener, config, sim, stop_tx, async move {
         let _ = rx.await;
     }));
     Ok(SimServer {

@@ -25,7 +25,10 @@ enum Payment {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "pos-sim", about = "POS gateway and payment simulator for the kiosk")]
+#[command(
+    name = "pos-sim",
+    about = "POS gateway and payment simulator for the kiosk"
+)]
 struct Args {
     /// Which POS to simulate.
     #[arg(long, value_enum, default_value = "procart")]
@@ -81,15 +84,32 @@ async fn main() -> ExitCode {
         .init();
     let args = Args::parse();
 
-    let mut config = SimConfig::default();
-    config.pos = match args.pos {
-        Pos::Procart => PosKind::Procart,
-        Pos::Jupiter => {
-            eprintln!("pos-sim: the Jupiter simulator is not in this build");
-            return ExitCode::from(2);
-        }
+    let mut config = SimConfig {
+        pos: match args.pos {
+            Pos::Procart => PosKind::Procart,
+            Pos::Jupiter => PosKind::Jupiter,
+        },
+        ..SimConfig::default()
     };
-    if let Some(spec) = &args.menu {
+    if let (Pos::Jupiter, Some(spec)) = (args.pos, &args.menu) {
+        // A getTT JSON file, `generated:N`, or `seed` (the vendor's example, the default).
+        let doc = match spec.strip_prefix("generated:") {
+            Some(n) => n
+                .parse()
+                .map(pos_sim::jupiter::MenuDoc::generated)
+                .map_err(|e| format!("{spec}: {e}")),
+            None if spec == "seed" => Ok(pos_sim::jupiter::MenuDoc::seed()),
+            None => pos_sim::jupiter::MenuDoc::load(std::path::Path::new(spec))
+                .map_err(|e| e.to_string()),
+        };
+        match doc {
+            Ok(d) => config.jupiter.menu = d,
+            Err(e) => {
+                eprintln!("pos-sim: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else if let Some(spec) = &args.menu {
         match MenuFixture::load(spec) {
             Ok(m) => config.procart.menu = m,
             Err(e) => {

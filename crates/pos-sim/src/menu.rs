@@ -120,12 +120,10 @@ impl Menu {
         scheme: &'a ModifierScheme,
         code: i64,
     ) -> Option<(&'a ModifierGroup, &'a Modifier)> {
-        scheme.groups.iter().find_map(|g| {
-            g.modifiers
-                .iter()
-                .find(|m| m.code == code)
-                .map(|m| (g, m))
-        })
+        scheme
+            .groups
+            .iter()
+            .find_map(|g| g.modifiers.iter().find(|m| m.code == code).map(|m| (g, m)))
     }
 
     /// Remains of any code: dish, combo or modifier. `None` = unlimited or unknown.
@@ -212,12 +210,7 @@ impl Menu {
     /// The price of a code for an order category: the category's price list, else the menu.
     pub fn price_for(&self, code: i64, base: Decimal, order_category: Option<i64>) -> Decimal {
         order_category
-            .and_then(|oc| {
-                self.fixture
-                    .order_categories
-                    .iter()
-                    .find(|c| c.code == oc)
-            })
+            .and_then(|oc| self.fixture.order_categories.iter().find(|c| c.code == oc))
             .and_then(|oc| oc.price_list.iter().find(|p| p.code == code))
             .map(|p| p.price)
             .unwrap_or(base)

@@ -158,7 +158,10 @@ mod tests {
     #[test]
     fn amounts_print_two_decimals_and_parse_without_floats() {
         let d = Decimal::from_str("189.9").unwrap_or_default();
-        assert_eq!(serde_json::to_string(&Amount(d)).ok().as_deref(), Some("189.90"));
+        assert_eq!(
+            serde_json::to_string(&Amount(d)).ok().as_deref(),
+            Some("189.90")
+        );
         let t: T = serde_json::from_str(r#"{"a": 0.1, "b": "849,10", "c": "1001"}"#)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(t.a.to_string(), "0.1");

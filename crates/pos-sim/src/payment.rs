@@ -281,7 +281,10 @@ async fn create(
 ) -> Response {
     let fired = lock(&sim.faults).take("payments");
     let stopping = sim.stopping.clone();
-    guard(fired, &conn, stopping, false, |_| create_inner(sim.clone(), body)).await
+    guard(fired, &conn, stopping, false, |_| {
+        create_inner(sim.clone(), body)
+    })
+    .await
 }
 
 async fn create_inner(sim: Arc<Sim>, body: Bytes) -> Response {

@@ -123,11 +123,19 @@ impl Sim {
     }
 
     pub fn order_views(&self, admin: bool) -> Vec<OrderResp> {
-        lock(&self.orders).list.iter().map(|o| o.view(admin)).collect()
+        lock(&self.orders)
+            .list
+            .iter()
+            .map(|o| o.view(admin))
+            .collect()
     }
 
     /// Applies a POS-side action and pushes the callback it calls for.
-    pub fn order_action(self: &Arc<Self>, guid: &str, action: OrderAction) -> Result<OrderResp, SimError> {
+    pub fn order_action(
+        self: &Arc<Self>,
+        guid: &str,
+        action: OrderAction,
+    ) -> Result<OrderResp, SimError> {
         let (view, from, to, consumption) = {
             let mut orders = lock(&self.orders);
             let (from, to) = orders.transition(guid, action).map_err(|e| match e {

@@ -15,7 +15,12 @@ fn reference_callback() {
 #[test]
 fn callback_variants() {
     let e = parse_callback(&fixture("callback_variants.json")).unwrap();
-    assert_eq!(e.status, OrderStatus::Unknown { raw: "PAID_PARTIALLY".into() });
+    assert_eq!(
+        e.status,
+        OrderStatus::Unknown {
+            raw: "PAID_PARTIALLY".into()
+        }
+    );
     assert_eq!(e.previous, Some(OrderStatus::Bill));
     assert_eq!(e.number.as_deref(), Some("123"));
     assert_eq!(e.external_id, None);
@@ -25,7 +30,10 @@ fn callback_variants() {
 #[test]
 fn other_fixtures_are_not_callbacks() {
     // A menu has no guid; an order without a status is not a status change.
-    assert_eq!(parse_callback(&fixture("getmenu.json")), Err(CallbackError::MissingGuid));
+    assert_eq!(
+        parse_callback(&fixture("getmenu.json")),
+        Err(CallbackError::MissingGuid)
+    );
     let mut order: serde_json::Value = serde_json::from_slice(&fixture("postorder.json")).unwrap();
     order.as_object_mut().unwrap().remove("status");
     assert_eq!(

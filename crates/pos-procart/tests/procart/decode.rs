@@ -36,12 +36,30 @@ fn in_band_errors_of_2xx_bodies() {
 #[test]
 fn broken_bodies_are_malformed() {
     let cases: Vec<(&str, PosError)> = vec![
-        ("truncated_menu.json", decode_menu(&fixture("truncated_menu.json")).unwrap_err()),
-        ("malformed_order.json", decode_order(&fixture("malformed_order.json")).unwrap_err()),
-        ("wrong_types_menu.json", decode_menu(&fixture("wrong_types_menu.json")).unwrap_err()),
-        ("order_missing_guid.json", decode_order(&fixture("order_missing_guid.json")).unwrap_err()),
-        ("validate_no_total.json", decode_quote(&fixture("validate_no_total.json")).unwrap_err()),
-        ("getorders_no_list.json", decode_orders(&fixture("getorders_no_list.json")).unwrap_err()),
+        (
+            "truncated_menu.json",
+            decode_menu(&fixture("truncated_menu.json")).unwrap_err(),
+        ),
+        (
+            "malformed_order.json",
+            decode_order(&fixture("malformed_order.json")).unwrap_err(),
+        ),
+        (
+            "wrong_types_menu.json",
+            decode_menu(&fixture("wrong_types_menu.json")).unwrap_err(),
+        ),
+        (
+            "order_missing_guid.json",
+            decode_order(&fixture("order_missing_guid.json")).unwrap_err(),
+        ),
+        (
+            "validate_no_total.json",
+            decode_quote(&fixture("validate_no_total.json")).unwrap_err(),
+        ),
+        (
+            "getorders_no_list.json",
+            decode_orders(&fixture("getorders_no_list.json")).unwrap_err(),
+        ),
         ("empty body", decode_menu(b"  \n").unwrap_err()),
         ("html", decode_order(b"<html>502</html>").unwrap_err()),
     ];

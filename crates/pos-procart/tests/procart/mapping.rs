@@ -21,7 +21,10 @@ fn reference_menu() {
     assert_eq!(c.version, "2025-03-01T12:00:00");
     assert_eq!(c.dishes.len(), 2);
     assert_eq!(c.dishes[0].modifier_groups, vec!["5:51", "5:52"]);
-    assert_eq!(c.dishes[1].availability, Availability::Limited { remains: 12 });
+    assert_eq!(
+        c.dishes[1].availability,
+        Availability::Limited { remains: 12 }
+    );
     insta::assert_json_snapshot!(c);
 }
 
@@ -32,7 +35,10 @@ fn menu_variants_map_with_faults_not_failures() {
     let dish = |id: &str| c.dishes.iter().find(|d| d.id == id).unwrap();
     // String money with a comma, fractional remains, camelCase keys, text portion, tags.
     assert_eq!(dish("1001").price, money("199.50"));
-    assert_eq!(dish("1001").availability, Availability::Limited { remains: 3 });
+    assert_eq!(
+        dish("1001").availability,
+        Availability::Limited { remains: 3 }
+    );
     assert_eq!(dish("1001").badges, vec![Badge::New, Badge::Hit]);
     assert_eq!(dish("1001").portion.as_ref().unwrap().unit, "г");
     assert_eq!(
@@ -120,15 +126,25 @@ fn getorders_lists() {
     insta::assert_json_snapshot!("getorders_reference", orders);
     let orders = decode_orders(&fixture("getorders_variants.json")).unwrap();
     assert_eq!(orders.len(), 3);
-    assert_eq!(orders[0].status, OrderStatus::Unknown { raw: "Cooking".into() });
+    assert_eq!(
+        orders[0].status,
+        OrderStatus::Unknown {
+            raw: "Cooking".into()
+        }
+    );
     assert_eq!(orders[2].status, OrderStatus::Deleted);
     insta::assert_json_snapshot!("getorders_variants", orders);
-    assert!(decode_orders(&fixture("getorders_empty.json")).unwrap().is_empty());
+    assert!(decode_orders(&fixture("getorders_empty.json"))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
 fn ping_reports() {
-    insta::assert_json_snapshot!("ping_reference", decode_ping(&fixture("ping.json")).unwrap());
+    insta::assert_json_snapshot!(
+        "ping_reference",
+        decode_ping(&fixture("ping.json")).unwrap()
+    );
     let info = decode_ping(&fixture("ping_variants.json")).unwrap();
     assert_eq!(info.licence_valid, Some(false));
     assert_eq!(info.cash_server_available, Some(false));

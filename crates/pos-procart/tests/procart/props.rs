@@ -109,7 +109,11 @@ fn random_menu(seed: u64) -> (Vec<u8>, Expected) {
                 let cat = 10 + r.below(n_cat as u64) as i64;
                 o.insert("category_code".into(), code(r, cat));
             }
-            let remains = if r.chance(50) { json!(r.below(5)) } else { json!(format!("{}.5", r.below(5))) };
+            let remains = if r.chance(50) {
+                json!(r.below(5))
+            } else {
+                json!(format!("{}.5", r.below(5)))
+            };
             maybe(r, &mut o, "remains", remains);
             if n_schemes > 0 {
                 let scheme = 1 + r.below(n_schemes as u64) as i64;
@@ -118,7 +122,12 @@ fn random_menu(seed: u64) -> (Vec<u8>, Expected) {
             }
             maybe(r, &mut o, "tags", json!(["new", "spicy", "unknown"]));
             maybe(r, &mut o, "portion", json!({"value": "150", "unit": "г"}));
-            maybe(r, &mut o, "image_url", json!(format!("http://pos/img/{i}.jpg")));
+            maybe(
+                r,
+                &mut o,
+                "image_url",
+                json!(format!("http://pos/img/{i}.jpg")),
+            );
             Value::Object(o)
         })
         .collect();
@@ -204,7 +213,7 @@ proptest! {
     #[test]
     fn random_orders_map(seed in any::<u64>(), status in "(?i)(open|bill|close|deleted|deferred|[a-z]{1,8})") {
         let r = &mut Rng::new(seed);
-        let guid = format!("{{{:08X}-0000-4E8F-9A10-{:012X}}}", r.next() as u32, r.next() & 0xFFFF_FFFF_FFFF);
+        let guid = format!("{{{:08X}-0000-4E8F-9A10-{:012X}}}", r.next_u64() as u32, r.next_u64() & 0xFFFF_FFFF_FFFF);
         let (total, m) = amount(r);
         let body = json!({"guid": guid, "status": status, "total": total, "order_number": r.below(1000),
                           "items": [{"code": 1001, "quantity": 1, "price": total, "total": total}]});

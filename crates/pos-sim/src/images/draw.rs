@@ -170,8 +170,7 @@ impl Canvas {
         for (x, y, p) in img.enumerate_pixels_mut() {
             let c = self.px[(y * self.w + x) as usize];
             // A little film grain keeps the flat shapes from looking like clip-art.
-            let h = (x as u64)
-                .wrapping_mul(73_856_093)
+            let h = (x as u64).wrapping_mul(73_856_093)
                 ^ (y as u64).wrapping_mul(19_349_663)
                 ^ seed.wrapping_mul(83_492_791);
             let n = ((h % 1000) as f32 / 1000.0 - 0.5) * 0.025;
@@ -222,7 +221,16 @@ impl Pen<'_> {
 
     /// An ellipse rotated by `angle` radians.
     #[allow(clippy::too_many_arguments)]
-    fn ellipse_rot(&mut self, cx: f32, cy: f32, rx: f32, ry: f32, angle: f32, col: Color, alpha: f32) {
+    fn ellipse_rot(
+        &mut self,
+        cx: f32,
+        cy: f32,
+        rx: f32,
+        ry: f32,
+        angle: f32,
+        col: Color,
+        alpha: f32,
+    ) {
         let (px, py) = self.tf.p(cx, cy);
         let (rx, ry) = ((rx * self.tf.s).max(0.5), (ry * self.tf.s).max(0.5));
         let (s, c) = angle.sin_cos();
@@ -250,7 +258,17 @@ impl Pen<'_> {
 
     /// A rounded box from (x0, y0) to (x1, y1), vertical gradient.
     #[allow(clippy::too_many_arguments)]
-    fn rbox(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, r: f32, top: Color, bottom: Color, alpha: f32) {
+    fn rbox(
+        &mut self,
+        x0: f32,
+        y0: f32,
+        x1: f32,
+        y1: f32,
+        r: f32,
+        top: Color,
+        bottom: Color,
+        alpha: f32,
+    ) {
         let (ax, ay) = self.tf.p(x0, y0);
         let (bx, by) = self.tf.p(x1, y1);
         let r = r * self.tf.s;
@@ -279,7 +297,12 @@ impl Pen<'_> {
         let len2 = (dx * dx + dy * dy).max(1e-6);
         let dark = shade(col, 0.8);
         self.c.paint(
-            (ax.min(bx) - r, ay.min(by) - r, ax.max(bx) + r, ay.max(by) + r),
+            (
+                ax.min(bx) - r,
+                ay.min(by) - r,
+                ax.max(bx) + r,
+                ay.max(by) + r,
+            ),
             1.0,
             alpha,
             |x, y| {
@@ -328,7 +351,17 @@ impl Pen<'_> {
 
     /// The part of an ellipse above (`upper`) or below a horizontal line: bun tops, bowls.
     #[allow(clippy::too_many_arguments)]
-    fn half_ellipse(&mut self, cx: f32, cy: f32, rx: f32, ry: f32, cut: f32, upper: bool, top: Color, bottom: Color) {
+    fn half_ellipse(
+        &mut self,
+        cx: f32,
+        cy: f32,
+        rx: f32,
+        ry: f32,
+        cut: f32,
+        upper: bool,
+        top: Color,
+        bottom: Color,
+    ) {
         let (px, py) = self.tf.p(cx, cy);
         let (_, cut) = self.tf.p(0.0, cut);
         let (rx, ry) = (rx * self.tf.s, ry * self.tf.s);
@@ -405,7 +438,10 @@ fn background(c: &mut Canvas, rng: &mut Rng, kind: &str) {
                 // Table top: slightly darker with faint planks.
                 let plank = ((fy - horizon) / (h * 0.09)).fract();
                 let line = if plank < 0.03 { 0.93 } else { 1.0 };
-                shade(mix(table, shade(table, 0.85), (fy - horizon) / (h - horizon)), line)
+                shade(
+                    mix(table, shade(table, 0.85), (fy - horizon) / (h - horizon)),
+                    line,
+                )
             };
             // Warm light from the upper left.
             let l = 1.0 - (length(fx - w * 0.3, fy - h * 0.2) / (w * 0.9)).min(1.0);
@@ -415,43 +451,102 @@ fn background(c: &mut Canvas, rng: &mut Rng, kind: &str) {
 }
 
 fn plate(p: &mut Pen, cx: f32, cy: f32, rx: f32, ry: f32) {
-    p.ellipse_grad(cx + 12.0, cy + 18.0, rx * 1.02, ry * 1.05, [0.0; 3], [0.0; 3], 0.18, 18.0);
+    p.ellipse_grad(
+        cx + 12.0,
+        cy + 18.0,
+        rx * 1.02,
+        ry * 1.05,
+        [0.0; 3],
+        [0.0; 3],
+        0.18,
+        18.0,
+    );
     p.ellipse_grad(cx, cy, rx, ry, hex(0xffffff), hex(0xe4e4e4), 1.0, 1.0);
-    p.ellipse_grad(cx, cy + ry * 0.05, rx * 0.72, ry * 0.68, hex(0xededed), hex(0xf8f8f8), 1.0, 2.0);
+    p.ellipse_grad(
+        cx,
+        cy + ry * 0.05,
+        rx * 0.72,
+        ry * 0.68,
+        hex(0xededed),
+        hex(0xf8f8f8),
+        1.0,
+        2.0,
+    );
 }
 
-fn burger(p: &mut Pen, rng: &mut Rng) {
+/// Whether the (lower-case) dish name mentions any of the words.
+fn has(name: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| name.contains(w))
+}
+
+fn burger(p: &mut Pen, rng: &mut Rng, name: &str) {
     plate(p, 400.0, 470.0, 310.0, 80.0);
     let bun = hsl(rng.range(26.0, 34.0), 0.68, rng.range(0.52, 0.6));
     let bun_dark = shade(bun, 0.72);
-    let patties = if rng.chance(0.35) { 2 } else { 1 };
-    let cheese = rng.chance(0.8);
+    let patties = if has(name, &["двойн", "биг"]) {
+        2
+    } else if name.is_empty() && rng.chance(0.35) {
+        2
+    } else {
+        1
+    };
+    let cheese = has(name, &["чиз", "сыр", "двойн", "биг", "эмментал"])
+        || (name.is_empty() && rng.chance(0.8));
     let tomato = rng.chance(0.7);
-    let bacon = rng.chance(0.35);
+    let bacon = has(name, &["бекон", "биг"]) || (name.is_empty() && rng.chance(0.35));
     let mut y = 455.0;
     // Bottom bun.
     p.rbox(225.0, y - 55.0, 575.0, y, 26.0, bun, bun_dark, 1.0);
     y -= 50.0;
     for i in 0..patties {
-        let meat = hsl(rng.range(18.0, 24.0), 0.5, 0.22);
-        p.rbox(212.0, y - 48.0, 588.0, y, 24.0, shade(meat, 1.25), meat, 1.0);
+        let meat = if has(name, &["вегги", "нут"]) {
+            hsl(rng.range(40.0, 60.0), 0.35, 0.35)
+        } else if has(name, &["фиш", "чикен", "куриц"]) {
+            hsl(rng.range(34.0, 40.0), 0.7, 0.42)
+        } else {
+            hsl(rng.range(18.0, 24.0), 0.5, 0.22)
+        };
+        p.rbox(
+            212.0,
+            y - 48.0,
+            588.0,
+            y,
+            24.0,
+            shade(meat, 1.25),
+            meat,
+            1.0,
+        );
         for _ in 0..40 {
             let (x, yy) = (rng.range(235.0, 565.0), rng.range(y - 42.0, y - 6.0));
-            p.ellipse(x, yy, rng.range(2.0, 5.0), rng.range(1.5, 3.0), shade(meat, 0.7), 0.8);
+            p.ellipse(
+                x,
+                yy,
+                rng.range(2.0, 5.0),
+                rng.range(1.5, 3.0),
+                shade(meat, 0.7),
+                0.8,
+            );
         }
         y -= 42.0;
         if cheese && (i == 0 || patties == 2) {
+            // A melted slice: a thin sheet with rounded drips hanging over the patty.
             let ch = hex(0xf6bf26);
-            let mut pts = vec![(222.0, y - 10.0), (578.0, y - 10.0), (578.0, y + 8.0)];
-            let mut x = 578.0;
-            while x > 230.0 {
-                let drip = rng.range(10.0, 38.0);
-                pts.push((x - 12.0, y + 8.0 + drip));
-                pts.push((x - 26.0, y + 8.0));
-                x -= 44.0;
+            p.rbox(
+                220.0,
+                y - 10.0,
+                580.0,
+                y + 8.0,
+                6.0,
+                shade(ch, 1.08),
+                ch,
+                1.0,
+            );
+            let mut x = 245.0 + rng.range(0.0, 20.0);
+            while x < 560.0 {
+                let drip = rng.range(6.0, 20.0);
+                p.capsule(x, y, x, y + drip, rng.range(10.0, 14.0), ch, 1.0);
+                x += rng.range(34.0, 56.0);
             }
-            pts.push((222.0, y + 8.0));
-            p.polygon(&pts, shade(ch, 1.08), shade(ch, 0.92), 1.0);
             y -= 12.0;
         }
     }
@@ -460,19 +555,43 @@ fn burger(p: &mut Pen, rng: &mut Rng) {
         for k in 0..3 {
             let x = 250.0 + k as f32 * 105.0;
             p.capsule(x, y - 2.0, x + 110.0, y - 10.0, 9.0, b, 1.0);
-            p.capsule(x + 8.0, y - 6.0, x + 100.0, y - 12.0, 3.0, hex(0xf2c9a5), 0.9);
+            p.capsule(
+                x + 8.0,
+                y - 6.0,
+                x + 100.0,
+                y - 12.0,
+                3.0,
+                hex(0xf2c9a5),
+                0.9,
+            );
         }
         y -= 10.0;
     }
     if tomato {
-        p.rbox(238.0, y - 20.0, 562.0, y + 2.0, 10.0, hex(0xe8453a), hex(0xb52a22), 1.0);
+        p.rbox(
+            238.0,
+            y - 20.0,
+            562.0,
+            y + 2.0,
+            10.0,
+            hex(0xe8453a),
+            hex(0xb52a22),
+            1.0,
+        );
         y -= 16.0;
     }
     // Lettuce: a frilly band of overlapping circles.
     let green = hsl(rng.range(95.0, 115.0), 0.55, 0.45);
     let mut x = 215.0;
     while x <= 585.0 {
-        p.ellipse(x, y - 4.0 + rng.range(-3.0, 5.0), 20.0, 13.0, shade(green, rng.range(0.85, 1.15)), 1.0);
+        p.ellipse(
+            x,
+            y - 4.0 + rng.range(-3.0, 5.0),
+            20.0,
+            13.0,
+            shade(green, rng.range(0.85, 1.15)),
+            1.0,
+        );
         x += 18.0;
     }
     y -= 6.0;
@@ -490,17 +609,42 @@ fn burger(p: &mut Pen, rng: &mut Rng) {
     }
 }
 
-fn glass(p: &mut Pen, rng: &mut Rng) {
-    let liquids = [0x3b1d0e, 0xf29a1d, 0xd9e86a, 0xb0203c, 0x5dbb63, 0xf4d7e0, 0xe08a2c];
-    let liquid = hex(rng.pick(&liquids));
+fn glass(p: &mut Pen, rng: &mut Rng, name: &str) {
+    let liquids = [
+        0x3b1d0e, 0xf29a1d, 0xd9e86a, 0xb0203c, 0x5dbb63, 0xf4d7e0, 0xe08a2c,
+    ];
+    let by_name = [
+        (&["тархун"][..], 0x5dbb63),
+        (&["кола", "cola"][..], 0x3b1d0e),
+        (&["спрайт", "лимонад", "вода"][..], 0xd9e86a),
+        (&["фанта", "апельсин", "сок"][..], 0xf29a1d),
+        (&["морс", "клюкв"][..], 0xb0203c),
+        (&["милкшейк", "клубн"][..], 0xf4b6c8),
+        (&["квас"][..], 0x8a4b12),
+    ];
+    let liquid = by_name
+        .iter()
+        .find(|(words, _)| has(name, words))
+        .map(|(_, c)| hex(*c))
+        .unwrap_or_else(|| hex(rng.pick(&liquids)));
     p.ellipse_grad(410.0, 505.0, 150.0, 28.0, [0.0; 3], [0.0; 3], 0.2, 14.0);
-    let (tl, tr, bl, br) = ((290.0, 120.0), (510.0, 120.0), (330.0, 505.0), (470.0, 505.0));
+    let (tl, tr, bl, br) = (
+        (290.0, 120.0),
+        (510.0, 120.0),
+        (330.0, 505.0),
+        (470.0, 505.0),
+    );
     // Liquid: the glass shape below the surface.
     let surf = 175.0;
     let lerp = |a: (f32, f32), b: (f32, f32), y: f32| a.0 + (b.0 - a.0) * (y - a.1) / (b.1 - a.1);
     let ls = (lerp(tl, bl, surf), lerp(tr, br, surf));
     p.polygon(
-        &[(ls.0 + 6.0, surf), (ls.1 - 6.0, surf), (br.0 - 6.0, br.1 - 8.0), (bl.0 + 6.0, bl.1 - 8.0)],
+        &[
+            (ls.0 + 6.0, surf),
+            (ls.1 - 6.0, surf),
+            (br.0 - 6.0, br.1 - 8.0),
+            (bl.0 + 6.0, bl.1 - 8.0),
+        ],
         shade(liquid, 1.15),
         shade(liquid, 0.75),
         1.0,
@@ -509,7 +653,16 @@ fn glass(p: &mut Pen, rng: &mut Rng) {
     for k in 0..3 {
         let x = 330.0 + k as f32 * 55.0 + rng.range(-8.0, 8.0);
         let y = surf + 10.0 + rng.range(0.0, 40.0);
-        p.rbox(x, y, x + 52.0, y + 48.0, 10.0, [1.0; 3], hex(0xd8eef5), 0.35);
+        p.rbox(
+            x,
+            y,
+            x + 52.0,
+            y + 48.0,
+            10.0,
+            [1.0; 3],
+            hex(0xd8eef5),
+            0.35,
+        );
     }
     for _ in 0..14 {
         let y = rng.range(surf + 60.0, 480.0);
@@ -537,7 +690,15 @@ fn glass(p: &mut Pen, rng: &mut Rng) {
         p.circle(300.0, 125.0, 38.0, shade(c, 1.1));
         for k in 0..8 {
             let a = k as f32 * std::f32::consts::PI / 4.0;
-            p.capsule(300.0, 125.0, 300.0 + a.cos() * 34.0, 125.0 + a.sin() * 34.0, 2.0, hex(0xfff6d8), 1.0);
+            p.capsule(
+                300.0,
+                125.0,
+                300.0 + a.cos() * 34.0,
+                125.0 + a.sin() * 34.0,
+                2.0,
+                hex(0xfff6d8),
+                1.0,
+            );
         }
     }
 }
@@ -549,7 +710,15 @@ fn fries(p: &mut Pen, rng: &mut Rng) {
         let x = 305.0 + k as f32 * 11.5 + rng.range(-6.0, 6.0);
         let top = rng.range(120.0, 210.0);
         let lean = rng.range(-30.0, 30.0);
-        p.capsule(x, 330.0, x + lean, top, 13.0, shade(potato, rng.range(0.88, 1.08)), 1.0);
+        p.capsule(
+            x,
+            330.0,
+            x + lean,
+            top,
+            13.0,
+            shade(potato, rng.range(0.88, 1.08)),
+            1.0,
+        );
     }
     let red = hsl(rng.range(356.0, 364.0), 0.75, 0.47);
     let mut pts = vec![(280.0, 270.0)];
@@ -568,13 +737,34 @@ fn fries(p: &mut Pen, rng: &mut Rng) {
 fn salad(p: &mut Pen, rng: &mut Rng) {
     let bowl = hsl(rng.range(20.0, 220.0), 0.35, 0.8);
     p.ellipse_grad(410.0, 505.0, 250.0, 40.0, [0.0; 3], [0.0; 3], 0.2, 16.0);
-    p.half_ellipse(400.0, 330.0, 260.0, 185.0, 330.0, false, bowl, shade(bowl, 0.72));
+    p.half_ellipse(
+        400.0,
+        330.0,
+        260.0,
+        185.0,
+        330.0,
+        false,
+        bowl,
+        shade(bowl, 0.72),
+    );
     p.ellipse(400.0, 330.0, 260.0, 52.0, shade(bowl, 0.6), 1.0);
     for _ in 0..46 {
         let x = rng.range(170.0, 630.0);
         let y = rng.range(250.0, 340.0);
-        let g = hsl(rng.range(80.0, 130.0), rng.range(0.45, 0.7), rng.range(0.3, 0.55));
-        p.ellipse_rot(x, y, rng.range(30.0, 55.0), rng.range(14.0, 24.0), rng.range(-1.2, 1.2), g, 1.0);
+        let g = hsl(
+            rng.range(80.0, 130.0),
+            rng.range(0.45, 0.7),
+            rng.range(0.3, 0.55),
+        );
+        p.ellipse_rot(
+            x,
+            y,
+            rng.range(30.0, 55.0),
+            rng.range(14.0, 24.0),
+            rng.range(-1.2, 1.2),
+            g,
+            1.0,
+        );
     }
     for _ in 0..6 {
         let (x, y) = (rng.range(220.0, 580.0), rng.range(250.0, 320.0));
@@ -589,17 +779,56 @@ fn salad(p: &mut Pen, rng: &mut Rng) {
     }
     for _ in 0..5 {
         let (x, y) = (rng.range(230.0, 570.0), rng.range(250.0, 320.0));
-        p.rbox(x, y, x + 26.0, y + 22.0, 4.0, hex(0xfdfbf3), hex(0xe9e4d2), 1.0);
+        p.rbox(
+            x,
+            y,
+            x + 26.0,
+            y + 22.0,
+            4.0,
+            hex(0xfdfbf3),
+            hex(0xe9e4d2),
+            1.0,
+        );
     }
 }
 
-fn soup(p: &mut Pen, rng: &mut Rng) {
+fn soup(p: &mut Pen, rng: &mut Rng, name: &str) {
     let soups = [0xa8182a, 0xe6b84a, 0xcfae7d, 0xc0562a, 0xe2762b, 0x8bb04a];
-    let s = hex(rng.pick(&soups));
+    let s = if has(name, &["борщ"]) {
+        hex(0xa8182a)
+    } else if has(name, &["курин", "лапш"]) {
+        hex(0xe6b84a)
+    } else if has(name, &["гриб", "крем"]) {
+        hex(0xcfae7d)
+    } else if has(name, &["солянк"]) {
+        hex(0xc0562a)
+    } else if has(name, &["том ям"]) {
+        hex(0xe2762b)
+    } else {
+        hex(rng.pick(&soups))
+    };
     plate(p, 400.0, 440.0, 320.0, 105.0);
-    p.half_ellipse(400.0, 330.0, 230.0, 150.0, 330.0, false, hex(0xfafafa), hex(0xd6d6d6));
+    p.half_ellipse(
+        400.0,
+        330.0,
+        230.0,
+        150.0,
+        330.0,
+        false,
+        hex(0xfafafa),
+        hex(0xd6d6d6),
+    );
     p.ellipse(400.0, 330.0, 230.0, 62.0, hex(0xf2f2f2), 1.0);
-    p.ellipse_grad(400.0, 334.0, 205.0, 50.0, shade(s, 0.85), shade(s, 1.1), 1.0, 1.0);
+    p.ellipse_grad(
+        400.0,
+        334.0,
+        205.0,
+        50.0,
+        shade(s, 0.85),
+        shade(s, 1.1),
+        1.0,
+        1.0,
+    );
     if rng.chance(0.7) {
         p.ellipse(420.0, 330.0, 42.0, 16.0, hex(0xfdfbf5), 1.0);
     }
@@ -614,17 +843,43 @@ fn soup(p: &mut Pen, rng: &mut Rng) {
     p.ellipse_rot(585.0, 418.0, 38.0, 24.0, 0.6, hex(0xd9dce0), 1.0);
 }
 
-fn pizza(p: &mut Pen, rng: &mut Rng) {
+fn pizza(p: &mut Pen, rng: &mut Rng, name: &str) {
     p.ellipse_grad(412.0, 330.0, 285.0, 235.0, [0.0; 3], [0.0; 3], 0.22, 20.0);
-    p.ellipse_grad(400.0, 315.0, 280.0, 228.0, hex(0xb9834c), hex(0x8c5a2b), 1.0, 1.0);
-    p.ellipse_grad(400.0, 305.0, 245.0, 198.0, hex(0xe2a651), hex(0xc77f35), 1.0, 1.0);
+    p.ellipse_grad(
+        400.0,
+        315.0,
+        280.0,
+        228.0,
+        hex(0xb9834c),
+        hex(0x8c5a2b),
+        1.0,
+        1.0,
+    );
+    p.ellipse_grad(
+        400.0,
+        305.0,
+        245.0,
+        198.0,
+        hex(0xe2a651),
+        hex(0xc77f35),
+        1.0,
+        1.0,
+    );
     p.ellipse(400.0, 305.0, 215.0, 172.0, hex(0xc8442a), 1.0);
     for _ in 0..40 {
         let a = rng.range(0.0, std::f32::consts::TAU);
         let r = rng.range(0.0, 0.85);
-        p.ellipse(400.0 + a.cos() * 190.0 * r, 305.0 + a.sin() * 150.0 * r, 45.0, 34.0, hex(0xf5d77a), 0.85);
+        p.ellipse(
+            400.0 + a.cos() * 190.0 * r,
+            305.0 + a.sin() * 150.0 * r,
+            45.0,
+            34.0,
+            hex(0xf5d77a),
+            0.85,
+        );
     }
-    let pepperoni = rng.chance(0.6);
+    let pepperoni = has(name, &["пеппер", "мясн"])
+        || (!has(name, &["маргар", "сыр", "гавай"]) && rng.chance(0.6));
     for _ in 0..if pepperoni { 14 } else { 7 } {
         let a = rng.range(0.0, std::f32::consts::TAU);
         let r = rng.range(0.15, 0.85);
@@ -634,22 +889,58 @@ fn pizza(p: &mut Pen, rng: &mut Rng) {
             p.ellipse(x - 6.0, y - 5.0, 7.0, 5.0, hex(0xc9463a), 1.0);
         } else {
             p.ellipse(x, y, 24.0, 19.0, hex(0xe24b3b), 1.0);
-            p.ellipse_rot(x + 20.0, y - 16.0, 16.0, 8.0, rng.range(0.0, 3.0), hex(0x2f8a32), 1.0);
+            p.ellipse_rot(
+                x + 20.0,
+                y - 16.0,
+                16.0,
+                8.0,
+                rng.range(0.0, 3.0),
+                hex(0x2f8a32),
+                1.0,
+            );
         }
     }
     for k in 0..4 {
         let a = k as f32 * std::f32::consts::PI / 4.0 + 0.3;
-        p.capsule(400.0 - a.cos() * 240.0, 305.0 - a.sin() * 194.0, 400.0 + a.cos() * 240.0, 305.0 + a.sin() * 194.0, 1.6, hex(0x7a3b1a), 0.5);
+        p.capsule(
+            400.0 - a.cos() * 240.0,
+            305.0 - a.sin() * 194.0,
+            400.0 + a.cos() * 240.0,
+            305.0 + a.sin() * 194.0,
+            1.6,
+            hex(0x7a3b1a),
+            0.5,
+        );
     }
 }
 
-fn dessert(p: &mut Pen, rng: &mut Rng) {
-    if rng.chance(0.5) {
+fn dessert(p: &mut Pen, rng: &mut Rng, name: &str) {
+    let ice_cream = if has(name, &["морож", "пломбир"]) {
+        true
+    } else if has(
+        name,
+        &["чизкейк", "медовик", "фондан", "торт", "пирож", "сырник"],
+    ) {
+        false
+    } else {
+        rng.chance(0.5)
+    };
+    if ice_cream {
         // Ice-cream cup.
         p.ellipse_grad(405.0, 505.0, 160.0, 28.0, [0.0; 3], [0.0; 3], 0.2, 14.0);
         let flavours = [0xfbf3dc, 0xf6a9c0, 0x7b4a2d, 0xc8e6a0, 0xfbd28b];
         let scoops = [(330.0, 300.0), (470.0, 300.0), (400.0, 230.0)];
-        p.polygon(&[(250.0, 330.0), (550.0, 330.0), (470.0, 500.0), (330.0, 500.0)], hex(0xf7f3ef), hex(0xcfc7bf), 1.0);
+        p.polygon(
+            &[
+                (250.0, 330.0),
+                (550.0, 330.0),
+                (470.0, 500.0),
+                (330.0, 500.0),
+            ],
+            hex(0xf7f3ef),
+            hex(0xcfc7bf),
+            1.0,
+        );
         for (x, y) in scoops {
             let f = hex(rng.pick(&flavours));
             p.ellipse_grad(x, y, 85.0, 75.0, shade(f, 1.08), shade(f, 0.85), 1.0, 1.0);
@@ -664,16 +955,51 @@ fn dessert(p: &mut Pen, rng: &mut Rng) {
         plate(p, 400.0, 460.0, 280.0, 80.0);
         let sponge = hsl(rng.range(25.0, 40.0), 0.6, rng.range(0.55, 0.72));
         let cream = hex(rng.pick(&[0xfff8ec, 0xf7e1c4, 0xfbe3ea]));
-        let front = [(250.0, 260.0), (520.0, 215.0), (520.0, 440.0), (250.0, 470.0)];
+        let front = [
+            (250.0, 260.0),
+            (520.0, 215.0),
+            (520.0, 440.0),
+            (250.0, 470.0),
+        ];
         p.polygon(&front, sponge, shade(sponge, 0.85), 1.0);
         for k in 0..3 {
             let t = 0.25 + k as f32 * 0.25;
             let y0 = 260.0 + (470.0 - 260.0) * t;
             let y1 = 215.0 + (440.0 - 215.0) * t;
-            p.polygon(&[(250.0, y0 - 9.0), (520.0, y1 - 9.0), (520.0, y1 + 9.0), (250.0, y0 + 9.0)], cream, shade(cream, 0.95), 1.0);
+            p.polygon(
+                &[
+                    (250.0, y0 - 9.0),
+                    (520.0, y1 - 9.0),
+                    (520.0, y1 + 9.0),
+                    (250.0, y0 + 9.0),
+                ],
+                cream,
+                shade(cream, 0.95),
+                1.0,
+            );
         }
-        p.polygon(&[(250.0, 260.0), (520.0, 215.0), (600.0, 250.0), (330.0, 300.0)], shade(cream, 1.02), shade(cream, 0.9), 1.0);
-        p.polygon(&[(520.0, 215.0), (600.0, 250.0), (600.0, 460.0), (520.0, 440.0)], shade(sponge, 0.75), shade(sponge, 0.65), 1.0);
+        p.polygon(
+            &[
+                (250.0, 260.0),
+                (520.0, 215.0),
+                (600.0, 250.0),
+                (330.0, 300.0),
+            ],
+            shade(cream, 1.02),
+            shade(cream, 0.9),
+            1.0,
+        );
+        p.polygon(
+            &[
+                (520.0, 215.0),
+                (600.0, 250.0),
+                (600.0, 460.0),
+                (520.0, 440.0),
+            ],
+            shade(sponge, 0.75),
+            shade(sponge, 0.65),
+            1.0,
+        );
         for k in 0..3 {
             let (x, y) = (330.0 + k as f32 * 80.0, 258.0 - k as f32 * 12.0);
             p.circle(x, y, 18.0, hex(rng.pick(&[0xc4161c, 0x3b2a6b, 0xe0352b])));
@@ -682,22 +1008,73 @@ fn dessert(p: &mut Pen, rng: &mut Rng) {
     }
 }
 
-fn coffee(p: &mut Pen, rng: &mut Rng) {
+fn coffee(p: &mut Pen, rng: &mut Rng, name: &str) {
     let cup = hex(rng.pick(&[0xffffff, 0xf3e9dc, 0x2f5d62, 0xc94f3d, 0xf2c14e]));
     p.ellipse_grad(410.0, 480.0, 240.0, 60.0, [0.0; 3], [0.0; 3], 0.2, 14.0);
-    p.ellipse_grad(400.0, 465.0, 225.0, 55.0, hex(0xffffff), hex(0xdedede), 1.0, 1.0);
+    p.ellipse_grad(
+        400.0,
+        465.0,
+        225.0,
+        55.0,
+        hex(0xffffff),
+        hex(0xdedede),
+        1.0,
+        1.0,
+    );
     p.ring(548.0, 360.0, 42.0, 12.0, shade(cup, 0.92));
     p.rbox(268.0, 290.0, 532.0, 400.0, 8.0, cup, shade(cup, 0.92), 1.0);
-    p.half_ellipse(400.0, 395.0, 132.0, 72.0, 395.0, false, shade(cup, 0.92), shade(cup, 0.78));
+    p.half_ellipse(
+        400.0,
+        395.0,
+        132.0,
+        72.0,
+        395.0,
+        false,
+        shade(cup, 0.92),
+        shade(cup, 0.78),
+    );
     p.ellipse(400.0, 292.0, 132.0, 34.0, shade(cup, 1.05), 1.0);
-    let coffee = hex(rng.pick(&[0x6b3d1f, 0x8a5a34, 0x4a2a14]));
-    p.ellipse_grad(400.0, 294.0, 118.0, 26.0, shade(coffee, 0.8), shade(coffee, 1.1), 1.0, 1.0);
-    if rng.chance(0.7) {
+    let coffee = if has(name, &["чай"]) {
+        hex(if has(name, &["облепих"]) {
+            0xe98a1e
+        } else {
+            0x9c4a12
+        })
+    } else if has(name, &["какао"]) {
+        hex(0x7b4a2d)
+    } else if has(name, &["эспрессо", "американо"]) {
+        hex(0x3e2211)
+    } else if has(name, &["латте", "капуч", "раф"]) {
+        hex(0xb07a4a)
+    } else {
+        hex(rng.pick(&[0x6b3d1f, 0x8a5a34, 0x4a2a14]))
+    };
+    let art = if name.is_empty() {
+        rng.chance(0.7)
+    } else {
+        has(name, &["латте", "капуч", "раф"])
+    };
+    p.ellipse_grad(
+        400.0,
+        294.0,
+        118.0,
+        26.0,
+        shade(coffee, 0.8),
+        shade(coffee, 1.1),
+        1.0,
+        1.0,
+    );
+    if art {
         // Latte-art heart.
         let foam = hex(0xecd3ad);
         p.ellipse(385.0, 290.0, 22.0, 11.0, foam, 1.0);
         p.ellipse(415.0, 290.0, 22.0, 11.0, foam, 1.0);
-        p.polygon(&[(366.0, 293.0), (434.0, 293.0), (400.0, 312.0)], foam, foam, 1.0);
+        p.polygon(
+            &[(366.0, 293.0), (434.0, 293.0), (400.0, 312.0)],
+            foam,
+            foam,
+            1.0,
+        );
     }
     for k in 0..3 {
         let x = 350.0 + k as f32 * 50.0;
@@ -712,19 +1089,58 @@ fn coffee(p: &mut Pen, rng: &mut Rng) {
 fn chicken(p: &mut Pen, rng: &mut Rng) {
     plate(p, 400.0, 440.0, 320.0, 110.0);
     let gold = hsl(rng.range(32.0, 40.0), 0.72, 0.52);
-    let spots = [(300.0, 400.0), (400.0, 380.0), (500.0, 405.0), (345.0, 455.0), (455.0, 460.0), (400.0, 330.0)];
+    let spots = [
+        (300.0, 400.0),
+        (400.0, 380.0),
+        (500.0, 405.0),
+        (345.0, 455.0),
+        (455.0, 460.0),
+        (400.0, 330.0),
+    ];
     for (x, y) in spots {
         for _ in 0..3 {
             let (dx, dy) = (rng.range(-18.0, 18.0), rng.range(-10.0, 10.0));
-            p.ellipse_grad(x + dx, y + dy, 48.0, 34.0, shade(gold, 1.15), shade(gold, 0.8), 1.0, 1.0);
+            p.ellipse_grad(
+                x + dx,
+                y + dy,
+                48.0,
+                34.0,
+                shade(gold, 1.15),
+                shade(gold, 0.8),
+                1.0,
+                1.0,
+            );
         }
         for _ in 0..10 {
-            p.ellipse(x + rng.range(-40.0, 40.0), y + rng.range(-25.0, 25.0), 3.0, 2.0, shade(gold, 0.65), 0.9);
+            p.ellipse(
+                x + rng.range(-40.0, 40.0),
+                y + rng.range(-25.0, 25.0),
+                3.0,
+                2.0,
+                shade(gold, 0.65),
+                0.9,
+            );
         }
     }
     // A dip.
-    p.ellipse_grad(610.0, 380.0, 62.0, 40.0, hex(0xffffff), hex(0xd0d0d0), 1.0, 1.0);
-    p.ellipse(610.0, 372.0, 50.0, 26.0, hex(rng.pick(&[0xc0392b, 0xe67e22, 0xf1c40f])), 1.0);
+    p.ellipse_grad(
+        610.0,
+        380.0,
+        62.0,
+        40.0,
+        hex(0xffffff),
+        hex(0xd0d0d0),
+        1.0,
+        1.0,
+    );
+    p.ellipse(
+        610.0,
+        372.0,
+        50.0,
+        26.0,
+        hex(rng.pick(&[0xc0392b, 0xe67e22, 0xf1c40f])),
+        1.0,
+    );
 }
 
 fn sauce(p: &mut Pen, rng: &mut Rng) {
@@ -732,10 +1148,28 @@ fn sauce(p: &mut Pen, rng: &mut Rng) {
     for (k, x) in [300.0f32, 500.0].into_iter().enumerate() {
         let c = hex(rng.pick(&colours));
         let y = 360.0 + k as f32 * 20.0;
-        p.ellipse_grad(x + 8.0, y + 70.0, 120.0, 30.0, [0.0; 3], [0.0; 3], 0.2, 12.0);
+        p.ellipse_grad(
+            x + 8.0,
+            y + 70.0,
+            120.0,
+            30.0,
+            [0.0; 3],
+            [0.0; 3],
+            0.2,
+            12.0,
+        );
         p.half_ellipse(x, y, 110.0, 90.0, y, false, hex(0xffffff), hex(0xcfcfcf));
         p.ellipse(x, y, 110.0, 34.0, hex(0xf1f1f1), 1.0);
-        p.ellipse_grad(x, y + 2.0, 95.0, 27.0, shade(c, 0.85), shade(c, 1.1), 1.0, 1.0);
+        p.ellipse_grad(
+            x,
+            y + 2.0,
+            95.0,
+            27.0,
+            shade(c, 0.85),
+            shade(c, 1.1),
+            1.0,
+            1.0,
+        );
         p.ellipse(x - 30.0, y - 6.0, 22.0, 6.0, [1.0; 3], 0.35);
     }
 }
@@ -747,55 +1181,128 @@ fn roll(p: &mut Pen, rng: &mut Rng) {
     for k in 0..5 {
         let t = 0.2 + k as f32 * 0.14;
         let (x, y) = (330.0 + 170.0 * t, 460.0 - 290.0 * t);
-        p.capsule(x - 40.0, y + 10.0, x + 30.0, y - 5.0, 5.0, shade(lavash, 0.75), 0.7);
+        p.capsule(
+            x - 40.0,
+            y + 10.0,
+            x + 30.0,
+            y - 5.0,
+            5.0,
+            shade(lavash, 0.75),
+            0.7,
+        );
     }
     // The open end with the filling.
-    p.ellipse_rot(505.0, 160.0, 92.0, 48.0, -1.04 + 1.57, shade(lavash, 0.9), 1.0);
+    p.ellipse_rot(
+        505.0,
+        160.0,
+        92.0,
+        48.0,
+        -1.04 + 1.57,
+        shade(lavash, 0.9),
+        1.0,
+    );
     for _ in 0..14 {
         let c = hex(rng.pick(&[0x3f8f2e, 0xd8352a, 0x9b5a2e, 0xf4e9c8, 0x6b3a1e]));
-        p.circle(505.0 + rng.range(-55.0, 55.0), 160.0 + rng.range(-30.0, 30.0), rng.range(9.0, 16.0), c);
+        p.circle(
+            505.0 + rng.range(-55.0, 55.0),
+            160.0 + rng.range(-30.0, 30.0),
+            rng.range(9.0, 16.0),
+            c,
+        );
     }
     // Paper wrap.
-    p.polygon(&[(215.0, 380.0), (395.0, 480.0), (370.0, 560.0), (240.0, 540.0)], hex(0xe9dcc3), hex(0xc8b38e), 1.0);
+    p.polygon(
+        &[
+            (215.0, 380.0),
+            (395.0, 480.0),
+            (370.0, 560.0),
+            (240.0, 540.0),
+        ],
+        hex(0xe9dcc3),
+        hex(0xc8b38e),
+        1.0,
+    );
 }
 
-fn combo(p: &mut Pen, rng: &mut Rng) {
+/// One item of a scene: its picture kind and its (lower-case) name, whose words pick details
+/// ("двойной" gives two patties, "борщ" a red soup); an empty name leaves them to chance.
+#[derive(Clone, Copy)]
+pub struct Item<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+}
+
+fn scene(p: &mut Pen, rng: &mut Rng, item: Item<'_>) {
+    let name = item.name;
+    match item.kind {
+        "drink" => glass(p, rng, name),
+        "fries" => fries(p, rng),
+        "salad" => salad(p, rng),
+        "soup" => soup(p, rng, name),
+        "pizza" => pizza(p, rng, name),
+        "dessert" => dessert(p, rng, name),
+        "coffee" => coffee(p, rng, name),
+        "chicken" => chicken(p, rng),
+        "sauce" => sauce(p, rng),
+        "roll" => roll(p, rng),
+        "combo" => {
+            let kinds = ["burger", "fries", "drink"].map(|kind| Item { kind, name: "" });
+            combo(p, rng, &kinds)
+        }
+        _ => burger(p, rng, name),
+    }
+}
+
+/// A combo: its main item in front, the others behind it (a drink prefers the right).
+fn combo(p: &mut Pen, rng: &mut Rng, items: &[Item<'_>]) {
     let tf = p.tf;
-    {
-        let mut q = Pen { c: p.c, tf: tf.child(610.0, 255.0, 0.72) };
-        glass(&mut q, rng);
+    let main = items.first().copied().unwrap_or(Item {
+        kind: "burger",
+        name: "",
+    });
+    let mut rest: Vec<Item<'_>> = items.iter().skip(1).take(2).copied().collect();
+    if rest.first().is_some_and(|i| i.kind == "drink") {
+        rest.reverse();
     }
-    {
-        let mut q = Pen { c: p.c, tf: tf.child(185.0, 270.0, 0.7) };
-        fries(&mut q, rng);
+    let back = [(185.0, 270.0, 0.7), (610.0, 255.0, 0.72)];
+    for (item, (x, y, k)) in rest.iter().zip(back) {
+        let mut q = Pen {
+            c: p.c,
+            tf: tf.child(x, y, k),
+        };
+        scene(&mut q, rng, *item);
     }
-    {
-        let mut q = Pen { c: p.c, tf: tf.child(400.0, 330.0, 0.78) };
-        burger(&mut q, rng);
-    }
+    let mut q = Pen {
+        c: p.c,
+        tf: tf.child(400.0, 330.0, 0.78),
+    };
+    scene(&mut q, rng, main);
 }
 
-/// Paints the picture of `kind` for `seed` at `w`×`h`.
-pub fn draw(kind: &str, seed: u64, w: u32, h: u32) -> RgbImage {
-    let mut rng = Rng::new(seed ^ kind.len() as u64 * 0x1000_0000_01b3);
+/// Paints a combo of the given items (its groups' default dishes) at `w`×`h`.
+pub fn draw_combo(items: &[Item<'_>], seed: u64, w: u32, h: u32) -> RgbImage {
+    let mut rng = Rng::new(seed ^ 0xC0_4B0);
     let mut canvas = Canvas::new(w, h);
-    background(&mut canvas, &mut rng, kind);
+    background(&mut canvas, &mut rng, "combo");
     let tf = Tf::id(w, h);
     let mut pen = Pen { c: &mut canvas, tf };
-    match kind {
-        "drink" => glass(&mut pen, &mut rng),
-        "fries" => fries(&mut pen, &mut rng),
-        "salad" => salad(&mut pen, &mut rng),
-        "soup" => soup(&mut pen, &mut rng),
-        "pizza" => pizza(&mut pen, &mut rng),
-        "dessert" => dessert(&mut pen, &mut rng),
-        "coffee" => coffee(&mut pen, &mut rng),
-        "chicken" => chicken(&mut pen, &mut rng),
-        "sauce" => sauce(&mut pen, &mut rng),
-        "roll" => roll(&mut pen, &mut rng),
-        "combo" => combo(&mut pen, &mut rng),
-        _ => burger(&mut pen, &mut rng),
-    }
+    combo(&mut pen, &mut rng, items);
+    canvas.to_image(seed)
+}
+
+/// Paints a picture of `kind` for `seed` at `w`×`h`, details left to chance.
+pub fn draw(kind: &str, seed: u64, w: u32, h: u32) -> RgbImage {
+    draw_item(Item { kind, name: "" }, seed, w, h)
+}
+
+/// Paints the picture of `item` for `seed` at `w`×`h`.
+pub fn draw_item(item: Item<'_>, seed: u64, w: u32, h: u32) -> RgbImage {
+    let mut rng = Rng::new(seed ^ (item.kind.len() as u64 * 0x1000_0000_01b3));
+    let mut canvas = Canvas::new(w, h);
+    background(&mut canvas, &mut rng, item.kind);
+    let tf = Tf::id(w, h);
+    let mut pen = Pen { c: &mut canvas, tf };
+    scene(&mut pen, &mut rng, item);
     canvas.to_image(seed)
 }
 

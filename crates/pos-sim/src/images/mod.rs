@@ -45,7 +45,10 @@ pub struct ImageCache {
 
 impl ImageCache {
     fn slot(&self, key: &str) -> Slot {
-        lock(&self.slots).entry(key.to_string()).or_default().clone()
+        lock(&self.slots)
+            .entry(key.to_string())
+            .or_default()
+            .clone()
     }
 
     pub fn len(&self) -> usize {
@@ -57,25 +60,46 @@ impl ImageCache {
     }
 }
 
+/// What a picture shows.
+enum Subject {
+    /// (kind, lower-case name)
+    Single(String, String),
+    /// A combo: the kinds and names of its groups' default dishes.
+    Combo(Vec<(String, String)>),
+}
+
 /// What to draw for `/images/{what}/{code}.jpg`, if the menu has such an object.
-fn subject(sim: &Sim, what: &str, code: i64) -> Option<(String, u64)> {
+fn subject(sim: &Sim, what: &str, code: i64) -> Option<(Subject, u64)> {
     let menu = lock(&sim.menu);
     let fx = &menu.fixture;
     match what {
         "dish" => {
             let d = menu.dish(code)?;
-            Some((
-                fx.image_kind(d.category_code, d.image.as_deref()),
-                code as u64,
-            ))
+            let kind = fx.image_kind(d.category_code, d.image.as_deref());
+            Some((Subject::Single(kind, d.name.to_lowercase()), code as u64))
         }
-        "combo" => menu.combo(code).map(|_| ("combo".to_string(), code as u64)),
+        "combo" => {
+            let c = menu.combo(code)?;
+            let kinds = c
+                .groups
+                .iter()
+                .filter_map(|g| g.default_dish_code.or(g.items.first().map(|i| i.dish_code)))
+                .filter_map(|d| menu.dish(d))
+                .map(|d| {
+                    (
+                        fx.image_kind(d.category_code, d.image.as_deref()),
+                        d.name.to_lowercase(),
+                    )
+                })
+                .filter(|(k, _)| k != "combo" && k != "sauce")
+                .take(3)
+                .collect();
+            Some((Subject::Combo(kinds), code as u64))
+        }
         "category" => {
             let c = fx.categories.iter().find(|c| c.code == code)?;
-            Some((
-                c.image.clone().unwrap_or_else(|| "burger".to_string()),
-                code as u64 * 7 + 3,
-            ))
+            let kind = c.image.clone().unwrap_or_else(|| "burger".to_string());
+            Some((Subject::Single(kind, String::new()), code as u64 * 7 + 3))
         }
         _ => None,
     }
@@ -83,11 +107,22 @@ fn subject(sim: &Sim, what: &str, code: i64) -> Option<(String, u64)> {
 
 /// Draws (or fetches) the picture; `None` when the object does not exist.
 pub(crate) async fn picture(sim: &Arc<Sim>, what: &str, code: i64) -> Option<Arc<Picture>> {
-    let (kind, seed) = subject(sim, what, code)?;
+    let (subject, seed) = subject(sim, what, code)?;
     let slot = sim.images.slot(&format!("{what}/{code}"));
     slot.get_or_init(|| async move {
         let drawn = tokio::task::spawn_blocking(move || {
-            let img = draw::draw(&kind, seed, WIDTH, HEIGHT);
+            let img = match &subject {
+                Subject::Single(kind, name) => {
+                    draw::draw_item(draw::Item { kind, name }, seed, WIDTH, HEIGHT)
+                }
+                Subject::Combo(items) => {
+                    let items: Vec<draw::Item<'_>> = items
+                        .iter()
+                        .map(|(kind, name)| draw::Item { kind, name })
+                        .collect();
+                    draw::draw_combo(&items, seed, WIDTH, HEIGHT)
+                }
+            };
             draw::encode_jpeg(&img)
         })
         .await;
@@ -142,7 +177,10 @@ async fn image(
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == pic.etag || t.trim() == "*"));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == pic.etag || t.trim() == "*")
+        });
     if not_modified {
         return (
             StatusCode::NOT_MODIFIED,

@@ -48,17 +48,24 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
         .route("/_sim/menu", get(get_menu).post(set_menu))
         .route("/_sim/menu/price", post(set_price))
         .route("/_sim/config", get(get_config).post(patch_config))
-        .route("/_sim/faults", get(list_faults).post(add_faults).delete(clear_faults))
+        .route(
+            "/_sim/faults",
+            get(list_faults).post(add_faults).delete(clear_faults),
+        )
         .route("/_sim/payment", get(get_payment).post(set_payment))
         .route("/_sim/payments", get(payments))
 }
 
 fn bad(message: impl std::fmt::Display) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": message.to_string()}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": message.to_string()})),
+    )
+        .into_response()
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(bad)
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(body)
 }
 
 async fn orders(Extension(j): Shared) -> Response {
@@ -87,10 +94,16 @@ fn one() -> Decimal {
 async fn open_order(Extension(j): Shared, body: Bytes) -> Response {
     let req: CashDeskOrder = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
-    let items: Vec<(String, Decimal)> = req.lines.into_iter().map(|l| (l.product_uid, l.quantity)).collect();
-    let result = j.state().open_cash_desk_order(&req.owner, &req.name, &items);
+    let items: Vec<(String, Decimal)> = req
+        .lines
+        .into_iter()
+        .map(|l| (l.product_uid, l.quantity))
+        .collect();
+    let result = j
+        .state()
+        .open_cash_desk_order(&req.owner, &req.name, &items);
     match result {
         Ok(uid) => Json(json!({"uid": uid})).into_response(),
         Err(e) => bad(e),
@@ -109,7 +122,7 @@ async fn close_order(Extension(j): Shared, Path(uid): Path<String>, body: Bytes)
     } else {
         match parse(&body) {
             Ok(r) => r,
-            Err(e) => return e,
+            Err(e) => return bad(e),
         }
     };
     let pay = req.pay_type_uid.unwrap_or_else(|| "2:1:0:24".into());
@@ -137,7 +150,7 @@ struct WorkdayReq {
 async fn set_workday(Extension(j): Shared, body: Bytes) -> Response {
     let req: WorkdayReq = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
     let mut s = j.state();
     if req.open {
@@ -175,13 +188,17 @@ struct PriceReq {
 async fn set_price(Extension(j): Shared, body: Bytes) -> Response {
     let req: PriceReq = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
     let mut s = j.state();
     if s.set_price(&req.uid, req.price) {
         Json(json!({"settingsDate": s.menu.settings_date()})).into_response()
     } else {
-        (StatusCode::NOT_FOUND, Json(json!({"error": format!("no product {}", req.uid)}))).into_response()
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": format!("no product {}", req.uid)})),
+        )
+            .into_response()
     }
 }
 
@@ -207,7 +224,7 @@ struct ConfigPatch {
 async fn patch_config(Extension(j): Shared, body: Bytes) -> Response {
     let p: ConfigPatch = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
     let mut s = j.state();
     let c: &mut JupiterSettings = &mut s.settings;
@@ -255,7 +272,7 @@ async fn list_faults(State(sim): State<Arc<Sim>>) -> Response {
 async fn add_faults(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     let req: FaultsReq = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
     let list = match req {
         FaultsReq::Many(v) => v,
@@ -289,7 +306,7 @@ async fn get_payment(State(sim): State<Arc<Sim>>) -> Response {
 async fn set_payment(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     let p: PaymentPatch = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
     let mut c = lock(&sim.payment_cfg);
     if let Some(o) = p.outcome {
@@ -307,4 +324,3 @@ async fn set_payment(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
 async fn payments(State(sim): State<Arc<Sim>>) -> Response {
     Json(json!({ "payments": lock(&sim.payments).views() })).into_response()
 }
-

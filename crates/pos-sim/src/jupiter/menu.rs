@@ -23,13 +23,17 @@ pub const SEED_MENU: &str = include_str!("../../fixtures/jupiter-menu.json");
 
 /// Picture kinds the image route draws (the ProCart simulator's painter).
 pub const IMAGE_KINDS: [&str; 12] = [
-    "roll", "combo", "drink", "dessert", "soup", "salad", "pizza", "sauce", "coffee", "chicken", "fries", "burger",
+    "roll", "combo", "drink", "dessert", "soup", "salad", "pizza", "sauce", "coffee", "chicken",
+    "fries", "burger",
 ];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MenuError {
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the menu is not usable: {0}")]
     Invalid(String),
 }
@@ -62,7 +66,11 @@ impl MenuDoc {
         let (data, menu) = match o.remove("menu") {
             Some(menu) => (o.remove("data").unwrap_or_else(|| json!({})), menu),
             None if o.contains_key("menuSections") => (json!({}), Value::Object(o)),
-            None => return Err(MenuError::Invalid("no \"menu\" and no \"menuSections\"".into())),
+            None => {
+                return Err(MenuError::Invalid(
+                    "no \"menu\" and no \"menuSections\"".into(),
+                ))
+            }
         };
         if !menu.is_object() {
             return Err(MenuError::Invalid("\"menu\" is not an object".into()));
@@ -162,7 +170,10 @@ impl MenuDoc {
                 .flatten()
             {
                 if let Some(img) = b.pointer_mut("/options/image") {
-                    if let Some(path) = img.as_str().filter(|p| p.starts_with('/') && !p.starts_with("//")) {
+                    if let Some(path) = img
+                        .as_str()
+                        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+                    {
                         *img = Value::String(format!("{base}{path}"));
                     }
                 }
@@ -188,7 +199,14 @@ impl MenuDoc {
             ("ПИЦЦА", "pizza"),
             ("СОУСЫ", "sauce"),
         ];
-        const ADJ: [&str; 6] = ["ФИЛАДЕЛЬФИЯ", "КАЛИФОРНИЯ", "ДРАКОН", "ЛЕТНИЙ", "ФИРМЕННЫЙ", "ОСТРЫЙ"];
+        const ADJ: [&str; 6] = [
+            "ФИЛАДЕЛЬФИЯ",
+            "КАЛИФОРНИЯ",
+            "ДРАКОН",
+            "ЛЕТНИЙ",
+            "ФИРМЕННЫЙ",
+            "ОСТРЫЙ",
+        ];
         let products = products.max(1);
         let mut main_buttons = Vec::new();
         let mut sections = Vec::new();
@@ -262,10 +280,21 @@ impl MenuDoc {
             sections.push(section(cat, &uid, false, buttons));
         }
         sections.insert(0, section("ГЛАВНОЕ", "5:99:0:70001", true, main_buttons));
-        sections.push(section("ЕЩЁ РОЛЛЫ", "5:98:0:302", false, vec![link("РОЛЛЫ", "5:1:0:301")]));
+        sections.push(section(
+            "ЕЩЁ РОЛЛЫ",
+            "5:98:0:302",
+            false,
+            vec![link("РОЛЛЫ", "5:1:0:301")],
+        ));
         sections.push(section("АРХИВ", "5:1:0:399", false, vec![]));
 
-        let item = |name: &str, uid: &str, code: &str, price: Decimal, qty: &str, weight: i64, sub: &str| {
+        let item = |name: &str,
+                    uid: &str,
+                    code: &str,
+                    price: Decimal,
+                    qty: &str,
+                    weight: i64,
+                    sub: &str| {
             json!({
                 "name": name, "uid": uid, "type": "product", "is_button": 1, "is_main": 0,
                 "options": {
@@ -275,7 +304,12 @@ impl MenuDoc {
                 }
             })
         };
-        let group = |name: &str, uid: &str, auto: bool, min: Value, max: Value, buttons: Vec<Value>| {
+        let group = |name: &str,
+                     uid: &str,
+                     auto: bool,
+                     min: Value,
+                     max: Value,
+                     buttons: Vec<Value>| {
             json!({
                 "name": name, "uid": uid, "type": "", "is_button": 0, "is_main": 0, "is_modifier": 1,
                 "is_auto_modifier": if auto { 1 } else { 0 },
@@ -290,8 +324,24 @@ impl MenuDoc {
                 Value::Null,
                 Value::Null,
                 vec![
-                    item("Соус соевый порц.", "3:99:0:60001", "658", Decimal::ZERO, "2", 1, "СОУСЫ"),
-                    item("Имбирь порц.", "3:99:0:60003", "657", Decimal::ZERO, "1", 0, "СОУСЫ"),
+                    item(
+                        "Соус соевый порц.",
+                        "3:99:0:60001",
+                        "658",
+                        Decimal::ZERO,
+                        "2",
+                        1,
+                        "СОУСЫ",
+                    ),
+                    item(
+                        "Имбирь порц.",
+                        "3:99:0:60003",
+                        "657",
+                        Decimal::ZERO,
+                        "1",
+                        0,
+                        "СОУСЫ",
+                    ),
                 ],
             ),
             group(
@@ -301,9 +351,33 @@ impl MenuDoc {
                 json!(1),
                 json!(2),
                 vec![
-                    item("СЫР СЛИВОЧНЫЙ 20г", "3:99:0:60002", "702", Decimal::new(5900, 2), "1", 1, "ДОБАВКИ"),
-                    item("ЛОСОСЬ 25г", "3:99:0:60004", "667", Decimal::new(8990, 2), "1", 2, "ДОБАВКИ"),
-                    item("БЕЗ ДОБАВОК", "3:99:0:60005", "700", Decimal::ZERO, "1", 1, "ДОБАВКИ"),
+                    item(
+                        "СЫР СЛИВОЧНЫЙ 20г",
+                        "3:99:0:60002",
+                        "702",
+                        Decimal::new(5900, 2),
+                        "1",
+                        1,
+                        "ДОБАВКИ",
+                    ),
+                    item(
+                        "ЛОСОСЬ 25г",
+                        "3:99:0:60004",
+                        "667",
+                        Decimal::new(8990, 2),
+                        "1",
+                        2,
+                        "ДОБАВКИ",
+                    ),
+                    item(
+                        "БЕЗ ДОБАВОК",
+                        "3:99:0:60005",
+                        "700",
+                        Decimal::ZERO,
+                        "1",
+                        1,
+                        "ДОБАВКИ",
+                    ),
                 ],
             ),
             group(
@@ -313,8 +387,24 @@ impl MenuDoc {
                 Value::Null,
                 json!(3),
                 vec![
-                    item("Сироп ваниль", "3:99:0:60006", "801", Decimal::new(3000, 2), "1", 1, "СИРОПЫ"),
-                    item("Сироп карамель", "3:99:0:60007", "802", Decimal::new(3500, 2), "1", 1, "СИРОПЫ"),
+                    item(
+                        "Сироп ваниль",
+                        "3:99:0:60006",
+                        "801",
+                        Decimal::new(3000, 2),
+                        "1",
+                        1,
+                        "СИРОПЫ",
+                    ),
+                    item(
+                        "Сироп карамель",
+                        "3:99:0:60007",
+                        "802",
+                        Decimal::new(3500, 2),
+                        "1",
+                        1,
+                        "СИРОПЫ",
+                    ),
                 ],
             ),
             group(
@@ -323,7 +413,15 @@ impl MenuDoc {
                 false,
                 json!(0),
                 json!(10),
-                vec![item("АВОКАДО 10г", "3:99:0:60008", "FCB50AD3F", Decimal::new(4900, 2), "1", 1, "ЛИШНЕЕ")],
+                vec![item(
+                    "АВОКАДО 10г",
+                    "3:99:0:60008",
+                    "FCB50AD3F",
+                    Decimal::new(4900, 2),
+                    "1",
+                    1,
+                    "ЛИШНЕЕ",
+                )],
             ),
         ];
         MenuDoc {
@@ -384,7 +482,9 @@ pub fn decimal(v: &Value) -> Option<Decimal> {
     if t.is_empty() {
         return None;
     }
-    Decimal::from_str(&t).or_else(|_| Decimal::from_scientific(&t)).ok()
+    Decimal::from_str(&t)
+        .or_else(|_| Decimal::from_scientific(&t))
+        .ok()
 }
 
 #[cfg(test)]
@@ -397,7 +497,10 @@ mod tests {
         assert_eq!(seed.settings_date(), "2020-10-09 15:37:59");
         let ix = seed.index();
         assert_eq!(ix["3:1:0:79"].price, Decimal::from(499));
-        assert!(ix.contains_key("3:99:0:34145"), "modifier items are sellable");
+        assert!(
+            ix.contains_key("3:99:0:34145"),
+            "modifier items are sellable"
+        );
         let g = MenuDoc::generated(40);
         assert!(g.index().len() > 40);
     }
@@ -409,7 +512,9 @@ mod tests {
         assert_eq!(g.index()["3:1:0:1001"].price, Decimal::new(12345, 2));
         assert!(!g.set_price("nope", Decimal::ONE));
         let m = g.rendered_menu("http://127.0.0.1:9", false);
-        let img = m.pointer("/menuSections/0/buttons/0/options/image").unwrap();
+        let img = m
+            .pointer("/menuSections/0/buttons/0/options/image")
+            .unwrap();
         assert_eq!(img, "http://127.0.0.1:9/images/roll/1.jpg");
     }
 }

@@ -43,7 +43,8 @@ use crate::state::{lock, Sim};
 pub use menu::MenuDoc;
 pub use orders::LoyaltyClient;
 pub use state::{
-    DiscountRule, JupiterSettings, JupiterSimConfig, PrintJob, Quirks, Staff, KIOSK_PASSWORD, KIOSK_USER, SERVER_ID,
+    DiscountRule, JupiterSettings, JupiterSimConfig, PrintJob, Quirks, Staff, KIOSK_PASSWORD,
+    KIOSK_USER, SERVER_ID,
 };
 
 /// The simulated Jupiter shared by its handlers.
@@ -78,7 +79,10 @@ pub(crate) fn routes(cfg: JupiterSimConfig) -> Router<Arc<Sim>> {
 
 /// Commands whose failure when no workday is open is CONFIRMED or ASSUMED (§6).
 fn needs_workday(command: &str) -> bool {
-    matches!(command, "add_new_order" | "print_bill" | "add_client_to_order")
+    matches!(
+        command,
+        "add_new_order" | "print_bill" | "add_client_to_order"
+    )
 }
 
 async fn jpos(
@@ -101,21 +105,32 @@ async fn jpos(
         .iter()
         .find(|f| f.kind == FaultKind::HttpError)
         .map(|f| f.status.unwrap_or(502));
-    let fired: Vec<_> = fired.into_iter().filter(|f| f.kind != FaultKind::HttpError).collect();
+    let fired: Vec<_> = fired
+        .into_iter()
+        .filter(|f| f.kind != FaultKind::HttpError)
+        .collect();
     let base = base_url(&headers, sim.addr);
-    faults::guard(fired, &conn, sim.stopping.clone(), true, |cond| async move {
-        if let Some(status) = http_error {
-            return html_error(status);
-        }
-        let result = match request {
-            Err(()) => Err(state::E_BAD_REQUEST.to_string()),
-            Ok(_) if cond.invalid_token => Err(state::E_UNKNOWN_SERVER.to_string()),
-            Ok(_) if cond.cash_server_down && needs_workday(&command) => Err(state::E_NO_WORKDAY.to_string()),
-            Ok(req) => jsim.state().handle(&req, &base),
-        };
-        let quirks = jsim.state().settings.quirks.clone();
-        respond(&command, result, &quirks)
-    })
+    faults::guard(
+        fired,
+        &conn,
+        sim.stopping.clone(),
+        true,
+        |cond| async move {
+            if let Some(status) = http_error {
+                return html_error(status);
+            }
+            let result = match request {
+                Err(()) => Err(state::E_BAD_REQUEST.to_string()),
+                Ok(_) if cond.invalid_token => Err(state::E_UNKNOWN_SERVER.to_string()),
+                Ok(_) if cond.cash_server_down && needs_workday(&command) => {
+                    Err(state::E_NO_WORKDAY.to_string())
+                }
+                Ok(req) => jsim.state().handle(&req, &base),
+            };
+            let quirks = jsim.state().settings.quirks.clone();
+            respond(&command, result, &quirks)
+        },
+    )
     .await
 }
 
@@ -125,9 +140,17 @@ fn parse_request(body: &[u8]) -> Result<Value, ()> {
         return Ok(v);
     }
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| ())?;
-    let object = |s: &str| serde_json::from_str::<Value>(s).ok().filter(Value::is_object);
+    let object = |s: &str| {
+        serde_json::from_str::<Value>(s)
+            .ok()
+            .filter(Value::is_object)
+    };
     for name in ["data", "json", "request", "query"] {
-        if let Some(v) = fields.iter().find(|(k, _)| k == name).and_then(|(_, v)| object(v)) {
+        if let Some(v) = fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| object(v))
+        {
             return Ok(v);
         }
     }
@@ -170,7 +193,11 @@ fn respond(command: &str, result: Result<Value, String>, quirks: &Quirks) -> Res
     } else {
         "application/json; charset=utf-8"
     };
-    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], text).into_response()
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        text,
+    )
+        .into_response()
 }
 
 /// PHP's default `json_encode`: non-ASCII as `\uXXXX` (UTF-16) and `/` as `\/`. Both only occur
@@ -206,7 +233,10 @@ fn html_error(status: u16) -> Response {
         .into_response()
 }
 
-async fn image(Extension(jsim): Extension<Arc<JupiterSim>>, Path((kind, file)): Path<(String, String)>) -> Response {
+async fn image(
+    Extension(jsim): Extension<Arc<JupiterSim>>,
+    Path((kind, file)): Path<(String, String)>,
+) -> Response {
     let seed = file
         .strip_suffix(".jpg")
         .or_else(|| file.strip_suffix(".jpeg"))
@@ -220,7 +250,12 @@ async fn image(Extension(jsim): Extension<Arc<JupiterSim>>, Path((kind, file)): 
         Some(b) => b,
         None => {
             let drawn = tokio::task::spawn_blocking(move || {
-                let img = crate::images::draw::draw(&kind, seed, crate::images::WIDTH, crate::images::HEIGHT);
+                let img = crate::images::draw::draw(
+                    &kind,
+                    seed,
+                    crate::images::WIDTH,
+                    crate::images::HEIGHT,
+                );
                 crate::images::draw::encode_jpeg(&img)
             })
             .await;
@@ -237,7 +272,10 @@ async fn image(Extension(jsim): Extension<Arc<JupiterSim>>, Path((kind, file)): 
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
         ],
         jpeg,
     )
@@ -261,7 +299,8 @@ mod tests {
 
     #[test]
     fn php_escaping_is_reversible_json() {
-        let text = serde_json::to_string(&json!({"name": "Суши 🍣", "image": "http://x/a.png"})).unwrap();
+        let text =
+            serde_json::to_string(&json!({"name": "Суши 🍣", "image": "http://x/a.png"})).unwrap();
         let escaped = php_escape(&text);
         assert!(escaped.is_ascii());
         assert!(escaped.contains("\\/"));

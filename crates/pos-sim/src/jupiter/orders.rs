@@ -144,7 +144,11 @@ impl SimOrder {
         if self.is_closed() {
             return;
         }
-        let pct: Decimal = rules.iter().map(|(_, p)| *p).sum::<Decimal>().min(Decimal::ONE_HUNDRED);
+        let pct: Decimal = rules
+            .iter()
+            .map(|(_, p)| *p)
+            .sum::<Decimal>()
+            .min(Decimal::ONE_HUNDRED);
         let factor = (Decimal::ONE_HUNDRED - pct) / Decimal::ONE_HUNDRED;
         let mut rozn = Decimal::ZERO;
         for l in &mut self.lines {
@@ -253,7 +257,11 @@ impl SimOrder {
         let mut o = self.render_header(opts);
         o.insert(
             "uid".into(),
-            Value::String(self.jpos_uid.clone().unwrap_or_else(|| self.jupiter_uid.clone())),
+            Value::String(
+                self.jpos_uid
+                    .clone()
+                    .unwrap_or_else(|| self.jupiter_uid.clone()),
+            ),
         );
         o.insert("kod".into(), Value::String(self.kod.clone()));
         o.insert(
@@ -377,15 +385,24 @@ fn line_json(l: &SimLine, opts: RenderOpts, with_line_fields: bool) -> Map<Strin
     o.insert("product_uid".into(), Value::String(l.product_uid.clone()));
     // S1's modifier rows leave out code, tax and block_change; so do we.
     if with_line_fields {
-        o.insert("product_code".into(), Value::String(l.product_code.clone().unwrap_or_default()));
-        o.insert("product_tax".into(), Value::String(l.product_tax.clone().unwrap_or_else(|| "0".into())));
+        o.insert(
+            "product_code".into(),
+            Value::String(l.product_code.clone().unwrap_or_default()),
+        );
+        o.insert(
+            "product_tax".into(),
+            Value::String(l.product_tax.clone().unwrap_or_else(|| "0".into())),
+        );
     }
     o.insert("product".into(), Value::String(l.product.clone()));
     o.insert("group".into(), Value::String(l.group.clone()));
     o.insert("subgroup".into(), Value::String(l.subgroup.clone()));
     o.insert("price_rozn".into(), m(l.price_rozn));
     o.insert("price_fakt".into(), m(l.price_fakt));
-    o.insert("quantity".into(), Value::String(l.quantity.normalize().to_string()));
+    o.insert(
+        "quantity".into(),
+        Value::String(l.quantity.normalize().to_string()),
+    );
     o.insert("sum_rozn".into(), m(l.sum_rozn));
     o.insert("sum_fakt".into(), m(l.sum_fakt));
     if with_line_fields {
@@ -498,7 +515,9 @@ pub fn parse_payments(v: &Value) -> Vec<SimPayment> {
             name: text(p, "name"),
             pay_type_uid: text(p, "pay_type_uid"),
             cash: matches!(text(p, "cash").trim(), "1" | "yes" | "true"),
-            sum: number(p, "sum").or_else(|| number(p, "summa")).unwrap_or_default(),
+            sum: number(p, "sum")
+                .or_else(|| number(p, "summa"))
+                .unwrap_or_default(),
             change: number(p, "change").unwrap_or_default(),
         })
         .collect()
@@ -578,7 +597,10 @@ mod tests {
             line("1", 33, 1, vec![line("2", 7, 3, vec![])]),
             line("3", 11, 3, vec![]),
         ]);
-        let rules = [("A".to_string(), Decimal::new(7, 0)), ("B".to_string(), Decimal::new(35, 1))];
+        let rules = [
+            ("A".to_string(), Decimal::new(7, 0)),
+            ("B".to_string(), Decimal::new(35, 1)),
+        ];
         o.recompute(&rules, "d");
         let rows: Decimal = o
             .lines
@@ -587,7 +609,10 @@ mod tests {
             .sum();
         assert_eq!(rows, o.sum_fakt);
         assert_eq!(o.sum_rozn - o.sum_fakt, o.sum_skidki);
-        assert_eq!(o.discounts.iter().map(|d| d.sum).sum::<Decimal>(), o.sum_skidki);
+        assert_eq!(
+            o.discounts.iter().map(|d| d.sum).sum::<Decimal>(),
+            o.sum_skidki
+        );
         assert_eq!(o.sum_rozn, Decimal::from(33 + 21 + 33));
     }
 

@@ -16,7 +16,8 @@ use time::PrimitiveDateTime;
 
 use super::menu::{MenuDoc, Product};
 use super::orders::{
-    close_date, parse_header, parse_line, parse_payments, text, Lock, LoyaltyClient, RenderOpts, SimOrder,
+    close_date, parse_header, parse_line, parse_payments, text, Lock, LoyaltyClient, RenderOpts,
+    SimOrder,
 };
 
 // The error texts: CONFIRMED by S1 where the reference says so, ASSUMED otherwise (§6).
@@ -111,7 +112,12 @@ impl Default for JupiterSettings {
             server_ids: vec![SERVER_ID.into(), "12345678".into(), "5123123".into()],
             staff: vec![
                 staff("Киоск 1", KIOSK_PASSWORD, None, KIOSK_USER),
-                staff("Трофимова В.А.", "11112", Some(";7001234567=0000?"), "4:1:0:15"),
+                staff(
+                    "Трофимова В.А.",
+                    "11112",
+                    Some(";7001234567=0000?"),
+                    "4:1:0:15",
+                ),
                 staff("Пикаров Б.К.", "2222", None, "4:1:0:16"),
             ],
             clients: vec![
@@ -254,7 +260,8 @@ impl State {
             Ok(p) if p >= now => p + Duration::from_secs(1),
             _ => now,
         };
-        self.menu.set_settings_date(&next.format(DATE).unwrap_or_default());
+        self.menu
+            .set_settings_date(&next.format(DATE).unwrap_or_default());
         self.index = self.menu.index();
     }
 
@@ -266,11 +273,15 @@ impl State {
     }
 
     pub fn order(&self, uid: &str) -> Option<&SimOrder> {
-        self.orders.iter().find(|o| o.uid == uid || o.jupiter_uid == uid)
+        self.orders
+            .iter()
+            .find(|o| o.uid == uid || o.jupiter_uid == uid)
     }
 
     fn order_mut(&mut self, uid: &str) -> Option<&mut SimOrder> {
-        self.orders.iter_mut().find(|o| o.uid == uid || o.jupiter_uid == uid)
+        self.orders
+            .iter_mut()
+            .find(|o| o.uid == uid || o.jupiter_uid == uid)
     }
 
     /// Runs one command; `base` (`http://host:port`) makes getTT's image links absolute.
@@ -298,14 +309,19 @@ impl State {
             .find(|s| !s.trim().is_empty());
         match id {
             None if !required => Ok(()),
-            Some(id) if self.settings.server_ids.iter().any(|s| *s == id) => Ok(()),
+            Some(id) if self.settings.server_ids.contains(&id) => Ok(()),
             _ => Err(E_UNKNOWN_SERVER.into()),
         }
     }
 
     fn check_user(&self, req: &Value) -> Result<String, String> {
         let user = text(req, "user_id");
-        if self.settings.staff.iter().any(|s| s.user_id == user && !user.is_empty()) {
+        if self
+            .settings
+            .staff
+            .iter()
+            .any(|s| s.user_id == user && !user.is_empty())
+        {
             Ok(user)
         } else {
             Err(E_UNKNOWN_USER.into())
@@ -313,7 +329,10 @@ impl State {
     }
 
     fn check_workday(&self) -> Result<(), String> {
-        self.workday.as_ref().map(|_| ()).ok_or_else(|| E_NO_WORKDAY.to_string())
+        self.workday
+            .as_ref()
+            .map(|_| ())
+            .ok_or_else(|| E_NO_WORKDAY.to_string())
     }
 
     fn check_update(&mut self, req: &Value) -> Result<Value, String> {
@@ -330,7 +349,9 @@ impl State {
 
     fn get_tt(&mut self, req: &Value, base: &str) -> Result<Value, String> {
         self.check_server(req, true)?;
-        let mut menu = self.menu.rendered_menu(base, self.settings.quirks.relative_images);
+        let mut menu = self
+            .menu
+            .rendered_menu(base, self.settings.quirks.relative_images);
         if self.settings.quirks.numbers_as_strings {
             numbers_to_strings(&mut menu);
         }
@@ -345,15 +366,24 @@ impl State {
             .settings
             .staff
             .iter()
-            .find(|s| !password.is_empty() && (s.password == password || s.card_track.as_deref() == Some(&password)))
+            .find(|s| {
+                !password.is_empty()
+                    && (s.password == password || s.card_track.as_deref() == Some(&password))
+            })
             .ok_or_else(|| E_BAD_PASSWORD.to_string())?;
         if self.settings.login_requires_workday {
             self.check_workday()?;
         }
-        Ok(json!({"user_id": staff.user_id, "workday_id": self.workday.clone().unwrap_or_default()}))
+        Ok(
+            json!({"user_id": staff.user_id, "workday_id": self.workday.clone().unwrap_or_default()}),
+        )
     }
 
-    fn discount_rules(&self, source: &str, client: Option<&LoyaltyClient>) -> Vec<(String, Decimal)> {
+    fn discount_rules(
+        &self,
+        source: &str,
+        client: Option<&LoyaltyClient>,
+    ) -> Vec<(String, Decimal)> {
         let mut rules: Vec<(String, Decimal)> = self
             .settings
             .discounts
@@ -362,7 +392,10 @@ impl State {
             .map(|r| (r.name.clone(), r.percent))
             .collect();
         if let Some(c) = client.filter(|c| !c.discount_percent.is_zero()) {
-            rules.push((format!("Скидка клиента {}%", c.discount_percent.normalize()), c.discount_percent));
+            rules.push((
+                format!("Скидка клиента {}%", c.discount_percent.normalize()),
+                c.discount_percent,
+            ));
         }
         rules
     }
@@ -397,7 +430,10 @@ impl State {
         self.check_server(req, true)?;
         let user = self.check_user(req)?;
         self.check_workday()?;
-        let order = req.get("order").filter(|o| o.is_object()).ok_or(E_BAD_REQUEST)?;
+        let order = req
+            .get("order")
+            .filter(|o| o.is_object())
+            .ok_or(E_BAD_REQUEST)?;
         let uid = text(order, "uid");
         if uid.trim().is_empty() {
             return Err(E_BAD_REQUEST.into());
@@ -412,7 +448,10 @@ impl State {
             }
         }
         let now = now_string();
-        let existing = self.orders.iter().position(|o| o.uid == uid || o.jupiter_uid == uid);
+        let existing = self
+            .orders
+            .iter()
+            .position(|o| o.uid == uid || o.jupiter_uid == uid);
         let index = match existing {
             None => {
                 if !closing.is_empty() && self.settings.strict_close {
@@ -643,7 +682,12 @@ impl State {
     }
 
     /// An order opened at the cash desk: a Jupiter uid and no JPOS id (admin endpoint).
-    pub fn open_cash_desk_order(&mut self, owner: &str, name: &str, items: &[(String, Decimal)]) -> Result<String, String> {
+    pub fn open_cash_desk_order(
+        &mut self,
+        owner: &str,
+        name: &str,
+        items: &[(String, Decimal)],
+    ) -> Result<String, String> {
         if !self.settings.staff.iter().any(|s| s.user_id == owner) {
             return Err(E_UNKNOWN_USER.into());
         }
@@ -652,7 +696,10 @@ impl State {
         let now = now_string();
         let mut lines = Vec::new();
         for (i, (product, qty)) in items.iter().enumerate() {
-            let p = self.index.get(product).ok_or_else(|| format!("нет товара {product}"))?;
+            let p = self
+                .index
+                .get(product)
+                .ok_or_else(|| format!("нет товара {product}"))?;
             lines.push(super::orders::SimLine {
                 uid: (i + 1).to_string(),
                 date: now.clone(),
@@ -708,7 +755,9 @@ impl State {
     /// Staff close the order in Jupiter, paid in full with `pay_type_uid`.
     pub fn close_order(&mut self, uid: &str, pay_type_uid: &str) -> Result<(), String> {
         let now = now_string();
-        let o = self.order_mut(uid).ok_or_else(|| E_ORDER_NOT_FOUND.to_string())?;
+        let o = self
+            .order_mut(uid)
+            .ok_or_else(|| E_ORDER_NOT_FOUND.to_string())?;
         if o.is_closed() {
             return Err(E_ORDER_CLOSED.into());
         }
@@ -787,9 +836,13 @@ mod tests {
     #[test]
     fn merge_adds_unknown_lines_only_and_prints_them_once() {
         let mut s = state();
-        let l1 = json!([{"uid": "1", "product_uid": "3:1:0:1003", "quantity": "1", "price_rozn": "1"}]);
+        let l1 =
+            json!([{"uid": "1", "product_uid": "3:1:0:1003", "quantity": "1", "price_rozn": "1"}]);
         let r = s.handle(&order_req("a", l1.clone(), ""), "").unwrap();
-        assert_eq!(r["order"]["sum_fakt"], "149.50", "priced from the menu, not the client");
+        assert_eq!(
+            r["order"]["sum_fakt"], "191.50",
+            "priced from the menu, not the client"
+        );
         s.handle(&order_req("a", l1, ""), "").unwrap();
         assert_eq!(s.orders[0].lines.len(), 1);
         assert_eq!(s.prints.len(), 1);
@@ -797,7 +850,11 @@ mod tests {
                         {"uid": "2", "product_uid": "3:1:0:1003", "quantity": "1"}]);
         s.handle(&order_req("a", l2, ""), "").unwrap();
         assert_eq!(s.orders[0].lines.len(), 2);
-        assert_eq!(s.orders[0].lines[0].quantity, Decimal::ONE, "known lines are never changed");
+        assert_eq!(
+            s.orders[0].lines[0].quantity,
+            Decimal::ONE,
+            "known lines are never changed"
+        );
         assert_eq!(s.prints[1].lines, vec!["2"]);
     }
 
@@ -806,12 +863,19 @@ mod tests {
         let mut s = state();
         let l1 = json!([{"uid": "1", "product_uid": "3:1:0:1003", "quantity": "1"}]);
         s.handle(&order_req("a", l1.clone(), ""), "").unwrap();
-        let r = s.handle(&order_req("a", l1.clone(), "2024-01-01 10:00:00"), "").unwrap();
+        let r = s
+            .handle(&order_req("a", l1.clone(), "2024-01-01 10:00:00"), "")
+            .unwrap();
         assert_eq!(r["order"]["order_payment"][0]["sum"], "149.50");
         assert!(s.orders[0].is_closed());
-        assert!(s.handle(&order_req("a", l1, "2024-01-01 10:00:00"), "").is_ok());
+        assert!(s
+            .handle(&order_req("a", l1, "2024-01-01 10:00:00"), "")
+            .is_ok());
         let l2 = json!([{"uid": "9", "product_uid": "3:1:0:1003", "quantity": "1"}]);
-        assert_eq!(s.handle(&order_req("a", l2, ""), "").unwrap_err(), E_ORDER_CLOSED);
+        assert_eq!(
+            s.handle(&order_req("a", l2, ""), "").unwrap_err(),
+            E_ORDER_CLOSED
+        );
     }
 
     #[test]
@@ -825,8 +889,12 @@ mod tests {
         bad["user_id"] = json!("4:1:0:999");
         assert_eq!(s.handle(&bad, "").unwrap_err(), E_UNKNOWN_USER);
         s.close_workday();
-        assert_eq!(s.handle(&order_req("a", l, ""), "").unwrap_err(), E_NO_WORKDAY);
-        let login = json!({"command": "get_user_id", "server_id": SERVER_ID, "password": KIOSK_PASSWORD});
+        assert_eq!(
+            s.handle(&order_req("a", l, ""), "").unwrap_err(),
+            E_NO_WORKDAY
+        );
+        let login =
+            json!({"command": "get_user_id", "server_id": SERVER_ID, "password": KIOSK_PASSWORD});
         assert_eq!(s.handle(&login, "").unwrap()["workday_id"], "");
     }
 }

@@ -57,7 +57,17 @@ pub(crate) fn ping(sim: &Sim, req: &Req, cond: Conditions) -> Answer {
 
 pub(crate) async fn getmenu(sim: &Sim, req: &Req, cond: Conditions) -> Answer {
     authorize(sim, req, cond)?;
-    let latency = sim.settings().getmenu_latency_ms;
+    let settings = sim.settings();
+    let latency = if settings.getmenu_latency_realistic {
+        // Uniform enough for a demo; no RNG dependency needed.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        500 + u64::from(nanos) % 1501
+    } else {
+        settings.getmenu_latency_ms
+    };
     if latency > 0 {
         let mut stopping = sim.stopping.clone();
         sleep_or_stop(Duration::from_millis(latency), &mut stopping).await;
@@ -67,12 +77,11 @@ pub(crate) async fn getmenu(sim: &Sim, req: &Req, cond: Conditions) -> Answer {
         let menu = lock(&sim.menu);
         menu_response(&menu, &base)
     };
-    let bytes = serde_json::to_vec(&body)
-        .map_err(|e| ApiError::Status {
-            status: axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            code: "INTERNAL",
-            detail: e.to_string(),
-        })?;
+    let bytes = serde_json::to_vec(&body).map_err(|e| ApiError::Status {
+        status: axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        code: "INTERNAL",
+        detail: e.to_string(),
+    })?;
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -327,14 +336,15 @@ pub(crate) fn postorder(sim: &Sim, req: &Req, cond: Conditions) -> Answer {
     let cart: CartReq = req.json()?;
     let settings = sim.settings();
     let opts = pricing_options(sim);
-    let deferred = match cart.deferred_until.as_deref().filter(|s| !s.trim().is_empty()) {
+    let deferred = match cart
+        .deferred_until
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
         Some(t) => is_future(t.trim())?,
         None => false,
     };
-    let external_id = cart
-        .external_id
-        .clone()
-        .filter(|e| !e.trim().is_empty());
+    let external_id = cart.external_id.clone().filter(|e| !e.trim().is_empty());
 
     let mut menu = lock(&sim.menu);
     let mut orders = lock(&sim.orders);
@@ -506,11 +516,7 @@ pub(crate) fn print_info(sim: &Sim, req: &Req, cond: Conditions) -> Answer {
     }
     let guid = req
         .query_one("guid")
-        .or_else(|| {
-            req.json::<GetOrdersReq>()
-                .ok()
-                .and_then(|b| b.guid)
-        })
+        .or_else(|| req.json::<GetOrdersReq>().ok().and_then(|b| b.guid))
         .filter(|g| !g.trim().is_empty())
         .ok_or_else(|| ApiError::BadRequest("Не указан guid заказа".to_string()))?;
     let comment = {

@@ -123,7 +123,10 @@ impl Req {
     /// `http://host:port` as the caller reached us, for image URLs.
     pub(crate) fn base_url(&self, sim: &Sim) -> String {
         match self.header("host") {
-            Some(h) if h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)) => {
+            Some(h)
+                if h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)) =>
+            {
                 format!("http://{h}")
             }
             _ => format!("http://{}", sim.addr),
@@ -138,7 +141,7 @@ pub(crate) fn authorize(sim: &Sim, req: &Req, cond: Conditions) -> Result<String
             "Не передан токен доступа".to_string(),
         ));
     };
-    let known = lock(&sim.settings).tokens.iter().any(|t| *t == token);
+    let known = lock(&sim.settings).tokens.contains(&token);
     if !known || cond.invalid_token {
         return Err(ApiError::Unauthorized(
             "Неизвестный токен доступа".to_string(),
@@ -166,24 +169,30 @@ async fn endpoint(
         query,
         body,
     };
-    guard(fired, &conn, stopping, method == Method::Ping, |cond| async move {
-        let result = match method {
-            Method::Ping => handlers::ping(&sim, &req, cond),
-            Method::GetMenu => handlers::getmenu(&sim, &req, cond).await,
-            Method::Validate => handlers::validate(&sim, &req, cond),
-            Method::PostOrder => handlers::postorder(&sim, &req, cond),
-            Method::GetOrders => handlers::getorders(&sim, &req, cond),
-            Method::Close => handlers::close(&sim, &req, cond),
-            Method::PrintInfo => handlers::print_info(&sim, &req, cond),
-        };
-        match result {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::debug!(method = method.name(), "{e}");
-                e.into_response()
+    guard(
+        fired,
+        &conn,
+        stopping,
+        method == Method::Ping,
+        |cond| async move {
+            let result = match method {
+                Method::Ping => handlers::ping(&sim, &req, cond),
+                Method::GetMenu => handlers::getmenu(&sim, &req, cond).await,
+                Method::Validate => handlers::validate(&sim, &req, cond),
+                Method::PostOrder => handlers::postorder(&sim, &req, cond),
+                Method::GetOrders => handlers::getorders(&sim, &req, cond),
+                Method::Close => handlers::close(&sim, &req, cond),
+                Method::PrintInfo => handlers::print_info(&sim, &req, cond),
+            };
+            match result {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::debug!(method = method.name(), "{e}");
+                    e.into_response()
+                }
             }
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -226,6 +235,9 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
         .route("/api/v3/postorder", post(postorder))
         .route("/api/v3/getorders", get(getorders).post(getorders))
         .route("/api/v3/close", post(close))
-        .route("/api/v3/internal/print_info", get(print_info).post(print_info))
+        .route(
+            "/api/v3/internal/print_info",
+            get(print_info).post(print_info),
+        )
         .route("/api/v3/{*rest}", get(not_found).post(not_found))
 }

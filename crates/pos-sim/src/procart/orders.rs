@@ -16,9 +16,7 @@ use std::time::{Duration, SystemTime};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::procart::wire::{
-    CustomerReq, OrderAdminExtra, OrderResp, PaymentReq, PricedOrder,
-};
+use crate::procart::wire::{CustomerReq, OrderAdminExtra, OrderResp, PaymentReq, PricedOrder};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -160,7 +158,10 @@ pub fn normalize_guid(g: &str) -> String {
 pub fn new_guid() -> String {
     format!(
         "{{{}}}",
-        uuid::Uuid::new_v4().hyphenated().to_string().to_ascii_uppercase()
+        uuid::Uuid::new_v4()
+            .hyphenated()
+            .to_string()
+            .to_ascii_uppercase()
     )
 }
 

@@ -90,9 +90,7 @@ pub fn price_cart(
     let mut problems = Vec::new();
 
     // Order category and table (§6.1, §6.2).
-    let order_category = cart
-        .order_category_code
-        .or(fx.default_order_category_code);
+    let order_category = cart.order_category_code.or(fx.default_order_category_code);
     if let Some(oc) = cart.order_category_code {
         if !fx.order_categories.iter().any(|c| c.code == oc) {
             problems.push(problem(
@@ -199,8 +197,7 @@ pub fn price_cart(
                 // Group counts per combo unit.
                 let mut counts: HashMap<i64, Decimal> = HashMap::new();
                 for ci in &item.combo_items {
-                    let Some(group) = combo.groups.iter().find(|g| g.code == ci.group_code)
-                    else {
+                    let Some(group) = combo.groups.iter().find(|g| g.code == ci.group_code) else {
                         problems.push(problem(
                             "UNKNOWN_CODE",
                             format!(
@@ -458,8 +455,7 @@ fn price_modifiers(
             problems.push(problem(code, msg, Some(idx)));
             continue;
         };
-        if !is_positive_integer(m.quantity) || m.quantity > Decimal::from(modifier.max_quantity)
-        {
+        if !is_positive_integer(m.quantity) || m.quantity > Decimal::from(modifier.max_quantity) {
             problems.push(problem(
                 "MODIFIER_LIMITS",
                 format!(

@@ -6,7 +6,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-fn wait_exit(child: &mut std::process::Child, deadline: Duration) -> Option<std::process::ExitStatus> {
+fn wait_exit(
+    child: &mut std::process::Child,
+    deadline: Duration,
+) -> Option<std::process::ExitStatus> {
     let until = Instant::now() + deadline;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
@@ -29,11 +32,18 @@ async fn the_binary_prints_its_address_and_stops_on_sigterm() {
         .expect("start pos-sim");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("first line");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
     let url = line.trim().to_string();
-    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{url}"
+    );
 
-    let r = reqwest::get(format!("{url}/api/v3/ping")).await.expect("ping");
+    let r = reqwest::get(format!("{url}/api/v3/ping"))
+        .await
+        .expect("ping");
     assert_eq!(r.status(), StatusCode::OK);
 
     let term = Command::new("kill")
@@ -45,13 +55,21 @@ async fn the_binary_prints_its_address_and_stops_on_sigterm() {
     if status.is_none() {
         let _ = child.kill();
     }
-    assert!(status.is_some_and(|s| s.success()), "exits cleanly: {status:?}");
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "exits cleanly: {status:?}"
+    );
 }
 
 #[test]
 fn a_bad_menu_file_stops_the_binary_with_a_clear_message() {
     let out = Command::new(env!("CARGO_BIN_EXE_pos-sim"))
-        .args(["--listen", "127.0.0.1:0", "--menu", "/nonexistent/menu.json"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--menu",
+            "/nonexistent/menu.json",
+        ])
         .output()
         .expect("run pos-sim");
     assert!(!out.status.success());

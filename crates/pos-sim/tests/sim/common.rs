@@ -34,7 +34,10 @@ pub async fn post(sim: &SimServer, path: &str, body: Value) -> (StatusCode, Valu
         .expect("request");
     let status = r.status();
     let text = r.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// GET with the demo token in the `token` header.
@@ -47,7 +50,10 @@ pub async fn get(sim: &SimServer, path: &str) -> (StatusCode, Value) {
         .expect("request");
     let status = r.status();
     let text = r.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// POST without any token.
@@ -60,7 +66,10 @@ pub async fn post_anon(sim: &SimServer, path: &str, body: Value) -> (StatusCode,
         .expect("request");
     let status = r.status();
     let text = r.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// A JSON number (or string) as an exact decimal: serde_json prints a number in its shortest
@@ -88,7 +97,10 @@ where
         if let Some(v) = f().await {
             return v;
         }
-        assert!(Instant::now() < until, "condition not met within {deadline:?}");
+        assert!(
+            Instant::now() < until,
+            "condition not met within {deadline:?}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -12,4 +12,5 @@ mod menu;
 mod orders;
 mod payment;
 mod ping;
+mod server;
 mod validate;

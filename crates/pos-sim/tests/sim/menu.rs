@@ -21,7 +21,10 @@ async fn the_demo_menu_looks_like_a_real_restaurant() {
     assert!(combos.len() >= 2);
     assert!(menu["menu_version"].as_str().is_some_and(|v| !v.is_empty()));
 
-    let cheeseburger = dishes.iter().find(|d| d["code"] == 1001).expect("dish 1001");
+    let cheeseburger = dishes
+        .iter()
+        .find(|d| d["code"] == 1001)
+        .expect("dish 1001");
     assert_eq!(cheeseburger["name"], "Чизбургер");
     assert_eq!(money(&cheeseburger["price"]), dec("189.90"));
     assert_eq!(cheeseburger["portion"]["unit"], "г");
@@ -30,7 +33,9 @@ async fn the_demo_menu_looks_like_a_real_restaurant() {
         cheeseburger["image_url"],
         format!("{}/images/dish/1001.jpg", sim.url())
     );
-    assert!(cheeseburger["tags"].as_array().is_some_and(|t| t.contains(&json!("hit"))));
+    assert!(cheeseburger["tags"]
+        .as_array()
+        .is_some_and(|t| t.contains(&json!("hit"))));
 
     let stopped = dishes.iter().filter(|d| d["remains"] == 0).count();
     let limited = dishes
@@ -41,7 +46,9 @@ async fn the_demo_menu_looks_like_a_real_restaurant() {
     assert!(limited >= 2);
     for tag in ["new", "spicy", "vegetarian", "hit"] {
         assert!(
-            dishes.iter().any(|d| d["tags"].as_array().is_some_and(|t| t.contains(&json!(tag)))),
+            dishes.iter().any(|d| d["tags"]
+                .as_array()
+                .is_some_and(|t| t.contains(&json!(tag)))),
             "no dish tagged {tag}"
         );
     }
@@ -54,17 +61,25 @@ async fn the_demo_menu_looks_like_a_real_restaurant() {
     // Modifier schemes: a required single choice and an optional multi-choice group.
     let burger = menu["modifier_schemes"]
         .as_array()
-        .and_then(|s| s.iter().find(|s| s["code"] == cheeseburger["modifier_scheme_code"]))
+        .and_then(|s| {
+            s.iter()
+                .find(|s| s["code"] == cheeseburger["modifier_scheme_code"])
+        })
         .expect("the cheeseburger's scheme");
     let groups = burger["groups"].as_array().expect("groups");
     assert!(groups.iter().any(|g| g["min"] == 1 && g["max"] == 1));
-    assert!(groups.iter().any(|g| g["min"] == 0 && g["max"] == 3
-        && g["modifiers"].as_array().is_some_and(|m| m.iter().any(|m| m["max_quantity"] == 2))));
+    assert!(groups.iter().any(|g| g["min"] == 0
+        && g["max"] == 3
+        && g["modifiers"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m["max_quantity"] == 2))));
 
     let combo = &combos[0];
     assert!(combo["groups"].as_array().is_some_and(|g| g.len() >= 3));
     assert!(combo["groups"][0]["default_dish_code"].is_i64());
-    assert!(menu["order_categories"].as_array().is_some_and(|o| o.len() >= 2));
+    assert!(menu["order_categories"]
+        .as_array()
+        .is_some_and(|o| o.len() >= 2));
 }
 
 #[tokio::test]
@@ -79,7 +94,10 @@ async fn money_is_written_as_numbers_with_two_decimals() {
         .text()
         .await
         .expect("text");
-    assert!(text.contains("\"price\":189.90"), "prices keep their kopecks");
+    assert!(
+        text.contains("\"price\":189.90"),
+        "prices keep their kopecks"
+    );
     assert!(text.contains("\"price_delta\":0.00"));
     assert!(!text.contains("\"price\":\""), "no money as strings");
 }
@@ -99,9 +117,19 @@ async fn getmenu_accepts_post_and_applies_its_latency() {
 async fn price_and_remains_changes_show_in_the_menu_with_a_new_version() {
     let sim = start().await;
     let (_, before) = get(&sim, "/api/v3/getmenu").await;
-    let (status, _) = post(&sim, "/_sim/menu/price", json!({ "code": 1001, "price": "199.90" })).await;
+    let (status, _) = post(
+        &sim,
+        "/_sim/menu/price",
+        json!({ "code": 1001, "price": "199.90" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = post(&sim, "/_sim/menu/remains", json!({ "code": 1002, "remains": 0 })).await;
+    let (status, _) = post(
+        &sim,
+        "/_sim/menu/remains",
+        json!({ "code": 1002, "remains": 0 }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let (_, after) = get(&sim, "/api/v3/getmenu").await;
     assert_ne!(before["menu_version"], after["menu_version"]);
@@ -114,7 +142,12 @@ async fn price_and_remains_changes_show_in_the_menu_with_a_new_version() {
     assert_eq!(money(&dish(&after, 1001)["price"]), dec("199.90"));
     assert_eq!(dish(&after, 1002)["remains"], 0);
 
-    let (status, body) = post(&sim, "/_sim/menu/price", json!({ "code": 424242, "price": "1" })).await;
+    let (status, body) = post(
+        &sim,
+        "/_sim/menu/price",
+        json!({ "code": 424242, "price": "1" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), "UNKNOWN_CODE");
 }
@@ -127,7 +160,10 @@ fn big_generated_menus_build_fast() {
         let took = started.elapsed();
         assert_eq!(menu.dishes.len(), n);
         assert!(menu.validate().is_ok(), "{:?}", menu.validate());
-        assert!(took < Duration::from_millis(900), "{n} dishes took {took:?}");
+        assert!(
+            took < Duration::from_millis(900),
+            "{n} dishes took {took:?}"
+        );
     }
     assert!(MenuFixture::load("generated:5000").is_ok());
     assert!(MenuFixture::load("generated:lots").is_err());
@@ -141,7 +177,10 @@ async fn a_generated_menu_is_served_without_drawing_pictures() {
     let (status, menu) = get(&sim, "/api/v3/getmenu").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(menu["dishes"].as_array().map(Vec::len), Some(20_000));
-    let url = menu["dishes"][19_999]["image_url"].as_str().expect("url").to_string();
+    let url = menu["dishes"][19_999]["image_url"]
+        .as_str()
+        .expect("url")
+        .to_string();
     let r = client().get(url).send().await.expect("image");
     assert_eq!(r.status(), StatusCode::OK);
 }
@@ -169,6 +208,9 @@ fn a_bad_menu_file_names_the_file_and_the_problem() {
     .expect("write");
     let e = MenuFixture::load(dangling.to_str().expect("path")).expect_err("dangling category");
     let text = e.to_string();
-    assert!(text.contains("dangling.json") && text.contains("category_code 2"), "{text}");
+    assert!(
+        text.contains("dangling.json") && text.contains("category_code 2"),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -22,10 +22,18 @@ fn paid_order(external_id: &str, amount: &str) -> Value {
 #[tokio::test]
 async fn a_paid_order_is_created_open_with_its_payment_and_comments() {
     let sim = start().await;
-    let (status, o) = post(&sim, "/api/v3/postorder", paid_order("kiosk-1-000001", "1416.01")).await;
+    let (status, o) = post(
+        &sim,
+        "/api/v3/postorder",
+        paid_order("kiosk-1-000001", "1416.01"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{o}");
     let guid = o["guid"].as_str().expect("guid");
-    assert!(guid.starts_with('{') && guid.ends_with('}') && guid.len() == 38, "{guid}");
+    assert!(
+        guid.starts_with('{') && guid.ends_with('}') && guid.len() == 38,
+        "{guid}"
+    );
     assert_eq!(guid, guid.to_uppercase());
     assert_eq!(o["status"], "open");
     assert_eq!(o["order_number"], "101");
@@ -33,7 +41,10 @@ async fn a_paid_order_is_created_open_with_its_payment_and_comments() {
     assert_eq!(money(&o["total"]), dec("1416.01"));
     assert_eq!(money(&o["paid_sum"]), dec("1416.01"));
     assert_eq!(o["table_code"], 900);
-    assert_eq!(o["short_comment"].as_str().map(|s| s.chars().count()), Some(30));
+    assert_eq!(
+        o["short_comment"].as_str().map(|s| s.chars().count()),
+        Some(30)
+    );
 
     // The admin view has everything.
     let (_, all) = get(&sim, "/_sim/orders").await;
@@ -42,10 +53,17 @@ async fn a_paid_order_is_created_open_with_its_payment_and_comments() {
     assert_eq!(admin["payments"][0]["card_mask"], "220220******1234");
     assert_eq!(money(&admin["payments"][0]["amount"]), dec("1416.01"));
     assert_eq!(admin["sim"]["token"], DEMO_TOKEN);
-    assert!(admin["comment"].as_str().is_some_and(|c| c.chars().count() > 30));
+    assert!(admin["comment"]
+        .as_str()
+        .is_some_and(|c| c.chars().count() > 30));
 
     // The next order gets the next number.
-    let (_, o2) = post(&sim, "/api/v3/postorder", json!({ "items": [ { "code": 1905 } ] })).await;
+    let (_, o2) = post(
+        &sim,
+        "/api/v3/postorder",
+        json!({ "items": [ { "code": 1905 } ] }),
+    )
+    .await;
     assert_eq!(o2["order_number"], "102");
     assert_eq!(o2["status"], "open");
     assert_eq!(money(&o2["paid_sum"]), dec("0"));
@@ -90,14 +108,29 @@ async fn a_payment_that_does_not_match_the_total_creates_nothing() {
 #[tokio::test]
 async fn a_repeated_external_id_returns_the_same_order() {
     let sim = start().await;
-    let (_, a) = post(&sim, "/api/v3/postorder", paid_order("kiosk-1-7", "1416.01")).await;
-    let (status, b) = post(&sim, "/api/v3/postorder", paid_order("kiosk-1-7", "1416.01")).await;
+    let (_, a) = post(
+        &sim,
+        "/api/v3/postorder",
+        paid_order("kiosk-1-7", "1416.01"),
+    )
+    .await;
+    let (status, b) = post(
+        &sim,
+        "/api/v3/postorder",
+        paid_order("kiosk-1-7", "1416.01"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(a["guid"], b["guid"]);
     assert_eq!(sim.orders().len(), 1);
     // Switched off, duplicates are created (as a real gateway might).
     sim.update_settings(|s| s.idempotency = false);
-    let (_, c) = post(&sim, "/api/v3/postorder", paid_order("kiosk-1-7", "1416.01")).await;
+    let (_, c) = post(
+        &sim,
+        "/api/v3/postorder",
+        paid_order("kiosk-1-7", "1416.01"),
+    )
+    .await;
     assert_ne!(a["guid"], c["guid"]);
     assert_eq!(sim.orders().len(), 2);
 }
@@ -107,13 +140,25 @@ async fn remains_go_down_with_orders_and_come_back_on_delete() {
     let sim = start().await;
     let sauce = json!([ { "code": 5001 } ]);
     assert_eq!(sim.remains(1010), Some(dec("5")));
-    let (status, o) = post(&sim, "/api/v3/postorder", json!({ "items": [ { "code": 1010, "quantity": 3, "modifiers": sauce } ] })).await;
+    let (status, o) = post(
+        &sim,
+        "/api/v3/postorder",
+        json!({ "items": [ { "code": 1010, "quantity": 3, "modifiers": sauce } ] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{o}");
     assert_eq!(sim.remains(1010), Some(dec("2")));
     let (_, menu) = get(&sim, "/api/v3/getmenu").await;
-    let dish = menu["dishes"].as_array().and_then(|d| d.iter().find(|d| d["code"] == 1010).cloned());
+    let dish = menu["dishes"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["code"] == 1010).cloned());
     assert_eq!(dish.map(|d| d["remains"].clone()), Some(json!(2)));
-    let (status, body) = post(&sim, "/api/v3/postorder", json!({ "items": [ { "code": 1010, "quantity": 3, "modifiers": sauce } ] })).await;
+    let (status, body) = post(
+        &sim,
+        "/api/v3/postorder",
+        json!({ "items": [ { "code": 1010, "quantity": 3, "modifiers": sauce } ] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), "NOT_ENOUGH_REMAINS");
     let guid = o["guid"].as_str().expect("guid");
@@ -126,11 +171,26 @@ async fn remains_go_down_with_orders_and_come_back_on_delete() {
 async fn getorders_finds_orders_by_guid_external_id_or_recency_and_per_token() {
     let sim = start().await;
     sim.update_settings(|s| s.tokens.push("other-kiosk".into()));
-    let (_, a) = post(&sim, "/api/v3/postorder", json!({ "external_id": "a", "items": [ { "code": 1905 } ] })).await;
-    let (_, b) = post(&sim, "/api/v3/postorder", json!({ "external_id": "b", "items": [ { "code": 1904 } ] })).await;
+    let (_, a) = post(
+        &sim,
+        "/api/v3/postorder",
+        json!({ "external_id": "a", "items": [ { "code": 1905 } ] }),
+    )
+    .await;
+    let (_, b) = post(
+        &sim,
+        "/api/v3/postorder",
+        json!({ "external_id": "b", "items": [ { "code": 1904 } ] }),
+    )
+    .await;
     let guid_a = a["guid"].as_str().expect("guid").to_string();
 
-    let (status, r) = post(&sim, "/api/v3/getorders", json!({ "guids": [guid_a, "{00000000-0000-0000-0000-000000000000}"] })).await;
+    let (status, r) = post(
+        &sim,
+        "/api/v3/getorders",
+        json!({ "guids": [guid_a, "{00000000-0000-0000-0000-000000000000}"] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(r["orders"].as_array().map(Vec::len), Some(1));
     assert_eq!(r["orders"][0]["status"], "open");
@@ -149,7 +209,15 @@ async fn getorders_finds_orders_by_guid_external_id_or_recency_and_per_token() {
     assert_eq!(r["orders"].as_array().map(Vec::len), Some(2));
 
     // GET form, repeated guid parameters.
-    let (status, r) = get(&sim, &format!("/api/v3/getorders?guid={}&guid={}", enc(&guid_a), enc(b["guid"].as_str().unwrap_or_default()))).await;
+    let (status, r) = get(
+        &sim,
+        &format!(
+            "/api/v3/getorders?guid={}&guid={}",
+            enc(&guid_a),
+            enc(b["guid"].as_str().unwrap_or_default())
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(r["orders"].as_array().map(Vec::len), Some(2));
     let (status, r) = get(&sim, "/api/v3/getorders?guid=%7BNOPE%7D").await;
@@ -177,19 +245,34 @@ fn enc(s: &str) -> String {
 #[tokio::test]
 async fn close_checks_state_and_payments() {
     let sim = start().await;
-    let (_, unpaid) = post(&sim, "/api/v3/postorder", json!({ "items": [ { "code": 1905, "quantity": 2 } ] })).await;
+    let (_, unpaid) = post(
+        &sim,
+        "/api/v3/postorder",
+        json!({ "items": [ { "code": 1905, "quantity": 2 } ] }),
+    )
+    .await;
     let guid = unpaid["guid"].as_str().expect("guid").to_string();
     let (status, body) = post(&sim, "/api/v3/close", json!({ "guid": guid })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "nothing paid yet");
     assert_eq!(error_code(&body), "PAYMENT_MISMATCH");
-    let (status, body) = post(&sim, "/api/v3/close", json!({ "guid": guid, "payments": [ { "currency_code": 5, "amount": 199.80 } ] })).await;
+    let (status, body) = post(
+        &sim,
+        "/api/v3/close",
+        json!({ "guid": guid, "payments": [ { "currency_code": 5, "amount": 199.80 } ] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "close");
     assert_eq!(money(&body["paid_sum"]), dec("199.80"));
     let (status, body) = post(&sim, "/api/v3/close", json!({ "guid": guid })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), "INVALID_STATE");
-    let (status, body) = post(&sim, "/api/v3/close", json!({ "guid": "{00000000-0000-0000-0000-000000000000}" })).await;
+    let (status, body) = post(
+        &sim,
+        "/api/v3/close",
+        json!({ "guid": "{00000000-0000-0000-0000-000000000000}" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(error_code(&body), "ORDER_NOT_FOUND");
 
@@ -205,9 +288,18 @@ async fn close_checks_state_and_payments() {
 #[tokio::test]
 async fn print_info_returns_the_long_comment() {
     let sim = start().await;
-    let (_, o) = post(&sim, "/api/v3/postorder", paid_order("with-comment", "1416.01")).await;
+    let (_, o) = post(
+        &sim,
+        "/api/v3/postorder",
+        paid_order("with-comment", "1416.01"),
+    )
+    .await;
     let guid = o["guid"].as_str().expect("guid");
-    let url = format!("{}/api/v3/internal/print_info?guid={}", sim.url(), enc(guid));
+    let url = format!(
+        "{}/api/v3/internal/print_info?guid={}",
+        sim.url(),
+        enc(guid)
+    );
     let r = client().get(&url).send().await.expect("print_info");
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r
@@ -218,13 +310,21 @@ async fn print_info_returns_the_long_comment() {
     let text = r.text().await.expect("text");
     assert!(text.starts_with("Позвонить, когда заказ будет готов."));
 
-    let r = client().get(&url).header("accept", "application/json").send().await.expect("print_info");
+    let r = client()
+        .get(&url)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("print_info");
     let body: Value = r.json().await.expect("json");
     assert_eq!(body["guid"], guid);
     assert_eq!(body["comment"].as_str(), Some(text.as_str()));
 
     let r = client()
-        .get(format!("{}/api/v3/internal/print_info?guid=%7BNOPE%7D", sim.url()))
+        .get(format!(
+            "{}/api/v3/internal/print_info?guid=%7BNOPE%7D",
+            sim.url()
+        ))
         .send()
         .await
         .expect("print_info");
@@ -233,7 +333,12 @@ async fn print_info_returns_the_long_comment() {
     sim.update_settings(|s| s.print_info_requires_token = true);
     let r = client().get(&url).send().await.expect("print_info");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let r = client().get(&url).header("token", DEMO_TOKEN).send().await.expect("print_info");
+    let r = client()
+        .get(&url)
+        .header("token", DEMO_TOKEN)
+        .send()
+        .await
+        .expect("print_info");
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -249,9 +354,19 @@ async fn a_future_deferred_until_makes_a_deferred_order() {
     assert_eq!(status, StatusCode::OK, "{o}");
     assert_eq!(o["status"], "deferred");
     let guid = o["guid"].as_str().expect("guid");
-    let (_, o) = post(&sim, &format!("/_sim/orders/{}/activate", enc(guid)), json!({})).await;
+    let (_, o) = post(
+        &sim,
+        &format!("/_sim/orders/{}/activate", enc(guid)),
+        json!({}),
+    )
+    .await;
     assert_eq!(o["status"], "open");
-    let (status, body) = post(&sim, "/api/v3/postorder", json!({ "items": [ { "code": 1905 } ], "deferred_until": "tomorrow" })).await;
+    let (status, body) = post(
+        &sim,
+        "/api/v3/postorder",
+        json!({ "items": [ { "code": 1905 } ], "deferred_until": "tomorrow" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), "VALIDATION_FAILED");
 }

@@ -36,10 +36,14 @@ async fn an_approved_payment_is_charged_once_whatever_the_retries() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(a["status"], "approved");
     assert_eq!(a["amount"], "849.10");
-    assert!(a["transaction_id"].as_str().is_some_and(|t| t.starts_with("SIM-")));
+    assert!(a["transaction_id"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("SIM-")));
     assert!(a["auth_code"].is_string());
     assert!(a["rrn"].is_string());
-    assert!(a["card_mask"].as_str().is_some_and(|m| m.starts_with("220220******")));
+    assert!(a["card_mask"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("220220******")));
     assert!(a["paid_at"].as_str().is_some_and(|t| t.len() == 19));
     assert_eq!(a["reason"], Value::Null);
 
@@ -48,7 +52,10 @@ async fn an_approved_payment_is_charged_once_whatever_the_retries() {
     let (status, fetched) = get(&sim, "/paysim/v1/payments/att-1").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(fetched, a);
-    assert_eq!(charged(&sim).await, vec![("att-1".to_string(), "849.10".to_string())]);
+    assert_eq!(
+        charged(&sim).await,
+        vec![("att-1".to_string(), "849.10".to_string())]
+    );
     assert_eq!(sim.payments().len(), 1);
 
     // Reusing the attempt id for another amount is refused.
@@ -84,7 +91,12 @@ async fn unknown_attempts_are_404_and_bad_requests_400() {
     assert_eq!(body, json!({ "error": "not_found" }));
     let (status, _) = post(&sim, "/paysim/v1/payments/nope/cancel", json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = post(&sim, "/paysim/v1/payments/nope/refund", json!({ "amount": "1.00" })).await;
+    let (status, _) = post(
+        &sim,
+        "/paysim/v1/payments/nope/refund",
+        json!({ "amount": "1.00" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, body) = post(&sim, "/paysim/v1/payments", pay("x", "-5")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -100,12 +112,22 @@ async fn unknown_attempts_are_404_and_bad_requests_400() {
 async fn cancel_reverses_and_refund_is_idempotent() {
     let sim = start().await;
     post(&sim, "/paysim/v1/payments", pay("att-r", "500.00")).await;
-    let (status, r1) = post(&sim, "/paysim/v1/payments/att-r/refund", json!({ "amount": "500.00" })).await;
+    let (status, r1) = post(
+        &sim,
+        "/paysim/v1/payments/att-r/refund",
+        json!({ "amount": "500.00" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(r1["status"], "refunded");
     assert_eq!(r1["amount"], "500.00");
     assert_eq!(r1["attempt_id"], "att-r");
-    let (_, r2) = post(&sim, "/paysim/v1/payments/att-r/refund", json!({ "amount": "500.00" })).await;
+    let (_, r2) = post(
+        &sim,
+        "/paysim/v1/payments/att-r/refund",
+        json!({ "amount": "500.00" }),
+    )
+    .await;
     assert_eq!(r1["refund_id"], r2["refund_id"]);
     let views = sim.payments();
     assert_eq!(views[0].refunds.len(), 1);
@@ -118,12 +140,21 @@ async fn cancel_reverses_and_refund_is_idempotent() {
     let (status, body) = post(&sim, "/paysim/v1/payments/att-x/refund", json!({})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"], "not_approved");
-    let x = sim.payments().into_iter().find(|p| p.attempt_id == "att-x").expect("att-x");
+    let x = sim
+        .payments()
+        .into_iter()
+        .find(|p| p.attempt_id == "att-x")
+        .expect("att-x");
     assert!(x.reversed);
     assert_eq!(x.charged, "0.00");
 
     post(&sim, "/paysim/v1/payments", pay("att-big", "10.00")).await;
-    let (status, body) = post(&sim, "/paysim/v1/payments/att-big/refund", json!({ "amount": "10.01" })).await;
+    let (status, body) = post(
+        &sim,
+        "/paysim/v1/payments/att-big/refund",
+        json!({ "amount": "10.01" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "invalid_amount");
 }

@@ -49,7 +49,8 @@ async fn the_token_is_accepted_from_every_documented_place() {
         c.post(&url).header("X-Token", DEMO_TOKEN).json(&cart),
         c.post(&url).bearer_auth(DEMO_TOKEN).json(&cart),
         c.post(format!("{url}?token={DEMO_TOKEN}")).json(&cart),
-        c.post(&url).json(&json!({ "token": DEMO_TOKEN, "items": [ { "code": 1905, "quantity": 1 } ] })),
+        c.post(&url)
+            .json(&json!({ "token": DEMO_TOKEN, "items": [ { "code": 1905, "quantity": 1 } ] })),
     ];
     for (i, a) in attempts.into_iter().enumerate() {
         let r = a.send().await.expect("request");
@@ -107,7 +108,12 @@ async fn unknown_methods_and_malformed_bodies_get_the_envelope() {
     assert_eq!(error_code(&body), "BAD_REQUEST");
 
     // Wrong types are 422 too, and the server keeps serving.
-    let (status, body) = post(&sim, "/api/v3/validate", json!({ "items": [ { "code": "burger" } ] })).await;
+    let (status, body) = post(
+        &sim,
+        "/api/v3/validate",
+        json!({ "items": [ { "code": "burger" } ] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_code(&body), "BAD_REQUEST");
     let (status, _) = get(&sim, "/api/v3/ping").await;

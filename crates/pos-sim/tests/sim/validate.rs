@@ -64,7 +64,11 @@ async fn prices_follow_the_order_category_and_its_auto_markup() {
     assert_eq!(money(&takeaway["total"]), dec("449.70"));
 
     // No category: the fixture's default (eat-in).
-    let (_, default) = validate(&sim, json!({ "items": [ { "code": 1802, "quantity": 2, "modifiers": [ { "code": 5202 } ] } ] })).await;
+    let (_, default) = validate(
+        &sim,
+        json!({ "items": [ { "code": 1802, "quantity": 2, "modifiers": [ { "code": 5202 } ] } ] }),
+    )
+    .await;
     assert_eq!(money(&default["total"]), dec("459.80"));
 }
 
@@ -102,11 +106,23 @@ async fn requested_discounts_and_markups_apply() {
     assert_eq!(money(&p["total"]), dec("778.70"));
     assert_eq!(p["discounts"][0]["auto"], false);
 
-    let (status, body) = validate(&sim, json!({ "items": [ { "code": 1905 } ], "discounts": [ { "code": 999 } ] })).await;
+    let (status, body) = validate(
+        &sim,
+        json!({ "items": [ { "code": 1905 } ], "discounts": [ { "code": 999 } ] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), "UNKNOWN_CODE");
-    let (status, body) = validate(&sim, json!({ "items": [ { "code": 1905 } ], "discounts": [ { "code": 12 } ] })).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "an open discount needs its amount");
+    let (status, body) = validate(
+        &sim,
+        json!({ "items": [ { "code": 1905 } ], "discounts": [ { "code": 12 } ] }),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an open discount needs its amount"
+    );
     assert_eq!(error_code(&body), "VALIDATION_FAILED");
 }
 
@@ -114,11 +130,19 @@ async fn requested_discounts_and_markups_apply() {
 async fn markups_need_procart_1_9_1_64() {
     let sim = start().await;
     sim.update_settings(|s| s.procart_version = "1.9.1.7".into());
-    let (status, body) = validate(&sim, json!({ "items": [ { "code": 1905 } ], "markups": [ { "code": 8, "amount": 10 } ] })).await;
+    let (status, body) = validate(
+        &sim,
+        json!({ "items": [ { "code": 1905 } ], "markups": [ { "code": 8, "amount": 10 } ] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), "VALIDATION_FAILED");
     // And auto markups do not apply on the old version.
-    let (_, p) = validate(&sim, json!({ "order_category_code": 2, "items": [ { "code": 1905 } ] })).await;
+    let (_, p) = validate(
+        &sim,
+        json!({ "order_category_code": 2, "items": [ { "code": 1905 } ] }),
+    )
+    .await;
     assert_eq!(p["markups"], json!([]));
 }
 
@@ -151,15 +175,50 @@ async fn every_cart_rule_is_checked() {
     let sim = start().await;
     let sauce = json!([ { "code": 5001 } ]);
     // Unknown codes: dish, modifier, order category, table; and an empty cart.
-    expect_error(&sim, json!({ "items": [ { "code": 777777 } ] }), "UNKNOWN_CODE").await;
-    expect_error(&sim, json!({ "items": [ { "code": 1001, "modifiers": [ { "code": 987654 } ] } ] }), "UNKNOWN_CODE").await;
-    expect_error(&sim, json!({ "order_category_code": 99, "items": [ { "code": 1905 } ] }), "UNKNOWN_CODE").await;
-    expect_error(&sim, json!({ "table_code": 4242, "items": [ { "code": 1905 } ] }), "UNKNOWN_CODE").await;
+    expect_error(
+        &sim,
+        json!({ "items": [ { "code": 777777 } ] }),
+        "UNKNOWN_CODE",
+    )
+    .await;
+    expect_error(
+        &sim,
+        json!({ "items": [ { "code": 1001, "modifiers": [ { "code": 987654 } ] } ] }),
+        "UNKNOWN_CODE",
+    )
+    .await;
+    expect_error(
+        &sim,
+        json!({ "order_category_code": 99, "items": [ { "code": 1905 } ] }),
+        "UNKNOWN_CODE",
+    )
+    .await;
+    expect_error(
+        &sim,
+        json!({ "table_code": 4242, "items": [ { "code": 1905 } ] }),
+        "UNKNOWN_CODE",
+    )
+    .await;
     expect_error(&sim, json!({ "items": [] }), "VALIDATION_FAILED").await;
-    expect_error(&sim, json!({ "items": [ { "code": 1905, "quantity": 0 } ] }), "VALIDATION_FAILED").await;
+    expect_error(
+        &sim,
+        json!({ "items": [ { "code": 1905, "quantity": 0 } ] }),
+        "VALIDATION_FAILED",
+    )
+    .await;
     // Stop-list and remains (1008 is stopped, 1010 has 5 left, across lines too).
-    expect_error(&sim, json!({ "items": [ { "code": 1008, "modifiers": sauce } ] }), "DISH_STOPPED").await;
-    expect_error(&sim, json!({ "items": [ { "code": 1010, "quantity": 6, "modifiers": sauce } ] }), "NOT_ENOUGH_REMAINS").await;
+    expect_error(
+        &sim,
+        json!({ "items": [ { "code": 1008, "modifiers": sauce } ] }),
+        "DISH_STOPPED",
+    )
+    .await;
+    expect_error(
+        &sim,
+        json!({ "items": [ { "code": 1010, "quantity": 6, "modifiers": sauce } ] }),
+        "NOT_ENOUGH_REMAINS",
+    )
+    .await;
     expect_error(
         &sim,
         json!({ "items": [ { "code": 1010, "quantity": 3, "modifiers": sauce }, { "code": 1010, "quantity": 3, "modifiers": sauce } ] }),
@@ -169,7 +228,12 @@ async fn every_cart_rule_is_checked() {
     // A stopped modifier (jalapeño).
     expect_error(&sim, json!({ "items": [ { "code": 1001, "modifiers": [ { "code": 5001 }, { "code": 5013 } ] } ] }), "DISH_STOPPED").await;
     // Modifier limits: required sauce missing, two sauces, 4 extras, per-modifier max, foreign modifier.
-    expect_error(&sim, json!({ "items": [ { "code": 1001 } ] }), "MODIFIER_LIMITS").await;
+    expect_error(
+        &sim,
+        json!({ "items": [ { "code": 1001 } ] }),
+        "MODIFIER_LIMITS",
+    )
+    .await;
     expect_error(&sim, json!({ "items": [ { "code": 1001, "modifiers": [ { "code": 5001 }, { "code": 5002 } ] } ] }), "MODIFIER_LIMITS").await;
     expect_error(
         &sim,
@@ -202,8 +266,12 @@ async fn valid_false_mode_answers_200_with_the_problems() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["valid"], false);
     let errors = body["errors"].as_array().expect("errors");
-    assert!(errors.iter().any(|e| e["code"] == "UNKNOWN_CODE" && e["item_index"] == 1));
-    assert!(errors.iter().any(|e| e["code"] == "DISH_STOPPED" && e["item_index"] == 0));
+    assert!(errors
+        .iter()
+        .any(|e| e["code"] == "UNKNOWN_CODE" && e["item_index"] == 1));
+    assert!(errors
+        .iter()
+        .any(|e| e["code"] == "DISH_STOPPED" && e["item_index"] == 0));
 }
 
 #[tokio::test]

@@ -150,6 +150,7 @@ export const en: Messages = {
   priceChangedAtPay: 'The price changed while you were ordering. Please check the new total.',
 
   thanks: 'Thank you! Your order is in',
+  troubleTitle: 'We are sorry',
   orderNumber: 'Order number',
   payAtCounterTitle: 'Please pay at the counter',
   payAtCounterHint: 'Tell the cashier your order number. We start cooking once it is paid.',

@@ -170,6 +170,7 @@ export const ru = {
 
   // Confirmation
   thanks: 'Спасибо! Заказ принят',
+  troubleTitle: 'Нам очень жаль',
   orderNumber: 'Номер заказа',
   payAtCounterTitle: 'Оплатите заказ на кассе',
   payAtCounterHint: 'Назовите кассиру номер заказа. Мы начнём готовить после оплаты.',

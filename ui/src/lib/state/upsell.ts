@@ -23,6 +23,9 @@ const THEMES: Array<[UpsellTheme, RegExp]> = [
   ['side', /закуск|snack|side|гарнир|starter/i],
 ];
 
+/** Popular first, then those with a picture (a suggestion without one sells poorly). */
+const rank = (c: MenuCard) => (c.badges.includes('hit') ? 2 : 0) + (c.has_image ? 1 : 0);
+
 export function pickUpsell(menu: MenuView, lines: CartLine[], limit = 3): UpsellPick | null {
   const inOrder = new Set<string>();
   for (const l of lines) {
@@ -46,7 +49,7 @@ export function pickUpsell(menu: MenuView, lines: CartLine[], limit = 3): Upsell
           !c.needs_choices &&
           !inOrder.has(c.id),
       )
-      .sort((a, b) => Number(b.badges.includes('hit')) - Number(a.badges.includes('hit')))
+      .sort((a, b) => rank(b) - rank(a))
       .slice(0, limit);
     if (cards.length > 0) return { theme, cards };
   }
