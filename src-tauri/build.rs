@@ -2,7 +2,14 @@
 //! The app's own commands are declared here so the capability file can allow exactly them.
 
 fn main() {
-    let commands = &["app_info", "menu", "estimate_cart", "price_cart", "checkout", "order_view"];
+    let commands = &[
+        "app_info",
+        "menu",
+        "estimate_cart",
+        "price_cart",
+        "checkout",
+        "order_view",
+    ];
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .config_path("../tauri.conf.json")

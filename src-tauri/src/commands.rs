@@ -45,12 +45,20 @@ pub async fn menu(state: State<'_, AppState>) -> Result<MenuView, IpcError> {
 }
 
 #[tauri::command]
-pub async fn estimate_cart(state: State<'_, AppState>, revision: u64, cart: Cart) -> Result<PricedCart, IpcError> {
+pub async fn estimate_cart(
+    state: State<'_, AppState>,
+    revision: u64,
+    cart: Cart,
+) -> Result<PricedCart, IpcError> {
     engine(&state)?.estimate(revision, cart).await
 }
 
 #[tauri::command]
-pub async fn price_cart(state: State<'_, AppState>, revision: u64, cart: Cart) -> Result<PricedCart, IpcError> {
+pub async fn price_cart(
+    state: State<'_, AppState>,
+    revision: u64,
+    cart: Cart,
+) -> Result<PricedCart, IpcError> {
     engine(&state)?.price(revision, cart).await
 }
 

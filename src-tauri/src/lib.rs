@@ -50,7 +50,12 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
         if args.demo {
             let sim = match pos_sim::spawn(pos_sim::SimConfig::default()).await {
                 Ok(s) => s,
-                Err(e) => return (Err(format!("the demo POS simulator did not start: {e}")), None),
+                Err(e) => {
+                    return (
+                        Err(format!("the demo POS simulator did not start: {e}")),
+                        None,
+                    )
+                }
             };
             tracing::info!(url = %sim.url(), "demo: built-in POS simulator running");
             let data_dir = args
@@ -59,7 +64,8 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
                 .unwrap_or_else(|| kiosk_engine::engine::default_data_dir().join("demo"));
             let config = KioskConfig::demo(&sim.url(), data_dir);
             let secrets = MemorySecrets::with(&config.pos.secret, pos_sim::DEMO_TOKEN);
-            let engine = Engine::from_config(config, &secrets, Timings::default()).map_err(|e| e.to_string());
+            let engine = Engine::from_config(config, &secrets, Timings::default())
+                .map_err(|e| e.to_string());
             if let Ok(e) = &engine {
                 e.start_background();
             }
@@ -81,11 +87,17 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
         let secrets: Box<dyn SecretStore> = match &args.token_env {
             Some(var) => match std::env::var(var) {
                 Ok(v) => Box::new(MemorySecrets::with(&config.pos.secret, &v)),
-                Err(_) => return (Err(format!("the environment variable {var} is not set")), None),
+                Err(_) => {
+                    return (
+                        Err(format!("the environment variable {var} is not set")),
+                        None,
+                    )
+                }
             },
             None => Box::new(KeyringSecrets::new()),
         };
-        let engine = Engine::from_config(config, secrets.as_ref(), Timings::default()).map_err(|e| e.to_string());
+        let engine = Engine::from_config(config, secrets.as_ref(), Timings::default())
+            .map_err(|e| e.to_string());
         if let Ok(e) = &engine {
             e.start_background();
         }
@@ -123,7 +135,8 @@ pub fn run() {
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,kiosk=debug".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,kiosk=debug".into()),
         )
         .with_writer(std::io::stderr)
         .init();

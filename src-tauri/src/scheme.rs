@@ -23,14 +23,20 @@ pub struct ImageRequest {
 /// Parses the path and query; anything unexpected is an error with a reason.
 pub fn parse(path: &str, query: Option<&str>) -> Result<ImageRequest, String> {
     let mut parts = path.trim_start_matches('/').split('/');
-    let (Some("image"), Some(kind), Some(raw_id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some("image"), Some(kind), Some(raw_id), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(format!("not a picture path: {path:?}"));
     };
     if !matches!(kind, "dish" | "combo" | "section") {
         return Err(format!("unknown picture kind {kind:?}"));
     }
-    let id = percent_decode(raw_id).ok_or_else(|| "the id is not valid UTF-8 percent-encoding".to_string())?;
-    if id.is_empty() || id.len() > MAX_ID || id.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
+    let id = percent_decode(raw_id)
+        .ok_or_else(|| "the id is not valid UTF-8 percent-encoding".to_string())?;
+    if id.is_empty()
+        || id.len() > MAX_ID
+        || id.chars().any(|c| c.is_control() || c == '/' || c == '\\')
+    {
         return Err(format!("invalid id {id:?}"));
     }
     let size = query
@@ -69,30 +75,52 @@ fn respond(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Ve
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, content_type)
-        .header(header::CACHE_CONTROL, if status.is_success() { "public, max-age=3600" } else { "no-store" })
+        .header(
+            header::CACHE_CONTROL,
+            if status.is_success() {
+                "public, max-age=3600"
+            } else {
+                "no-store"
+            },
+        )
         .header("X-Content-Type-Options", "nosniff")
         .body(body)
         .unwrap_or_else(|_| Response::new(Vec::new()))
 }
 
-pub fn handle<R: tauri::Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
+pub fn handle<R: tauri::Runtime>(
+    ctx: UriSchemeContext<'_, R>,
+    request: Request<Vec<u8>>,
+    responder: UriSchemeResponder,
+) {
     let app = ctx.app_handle().clone();
     let uri = request.uri().clone();
     if request.method() != tauri::http::Method::GET {
-        responder.respond(respond(StatusCode::METHOD_NOT_ALLOWED, "text/plain", b"GET only".to_vec()));
+        responder.respond(respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "text/plain",
+            b"GET only".to_vec(),
+        ));
         return;
     }
     let req = match parse(uri.path(), uri.query()) {
         Ok(r) => r,
         Err(why) => {
-            responder.respond(respond(StatusCode::BAD_REQUEST, "text/plain", why.into_bytes()));
+            responder.respond(respond(
+                StatusCode::BAD_REQUEST,
+                "text/plain",
+                why.into_bytes(),
+            ));
             return;
         }
     };
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         let result = match &state.engine {
-            Ok(engine) => engine.image(&req.kind, &req.id, &req.size).await.map_err(|e| e.message),
+            Ok(engine) => engine
+                .image(&req.kind, &req.id, &req.size)
+                .await
+                .map_err(|e| e.message),
             Err(why) => Err(why.clone()),
         };
         let response = match result {
@@ -111,7 +139,11 @@ mod tests {
     fn accepts_pictures_only() {
         assert_eq!(
             parse("/image/dish/1001", Some("size=detail")).unwrap(),
-            ImageRequest { kind: "dish".into(), id: "1001".into(), size: "detail".into() }
+            ImageRequest {
+                kind: "dish".into(),
+                id: "1001".into(),
+                size: "detail".into()
+            }
         );
         assert_eq!(parse("/image/combo/A%3AB%3A1", None).unwrap().id, "A:B:1");
     }

@@ -412,11 +412,21 @@ mod tests {
             ],
         };
         let err = check(&c, &cart).unwrap_err();
-        assert!(err.iter().any(|p| matches!(p, CartProblem::TooManyModifiers { group, .. } if group == "sauce")));
-        assert!(err.iter().any(|p| matches!(p, CartProblem::ModifierQuantity { modifier, .. } if modifier == "bacon")));
-        assert!(err.iter().any(|p| matches!(p, CartProblem::UnknownDish { line: 2, .. })));
-        assert!(err.iter().any(|p| matches!(p, CartProblem::BadQuantity { line: 3, .. })));
-        assert!(err.iter().any(|p| matches!(p, CartProblem::UnknownModifier { line: 3, .. })));
+        assert!(err
+            .iter()
+            .any(|p| matches!(p, CartProblem::TooManyModifiers { group, .. } if group == "sauce")));
+        assert!(err.iter().any(
+            |p| matches!(p, CartProblem::ModifierQuantity { modifier, .. } if modifier == "bacon")
+        ));
+        assert!(err
+            .iter()
+            .any(|p| matches!(p, CartProblem::UnknownDish { line: 2, .. })));
+        assert!(err
+            .iter()
+            .any(|p| matches!(p, CartProblem::BadQuantity { line: 3, .. })));
+        assert!(err
+            .iter()
+            .any(|p| matches!(p, CartProblem::UnknownModifier { line: 3, .. })));
     }
 
     #[test]
@@ -434,7 +444,9 @@ mod tests {
             lines: vec![l.clone()],
         };
         let err = check(&c, &cart).unwrap_err();
-        assert!(err.iter().any(|p| matches!(p, CartProblem::ComboSlot { slot, .. } if slot == "main")));
+        assert!(err
+            .iter()
+            .any(|p| matches!(p, CartProblem::ComboSlot { slot, .. } if slot == "main")));
         l.combo.push(ComboPick {
             slot: "main".into(),
             dish: "burger".into(),

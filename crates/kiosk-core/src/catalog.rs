@@ -81,8 +81,12 @@ pub enum Badge {
 pub enum Availability {
     Available,
     /// On sale, but only this many are left.
-    Limited { remains: u32 },
-    OutOfStock { reason: UnavailableReason },
+    Limited {
+        remains: u32,
+    },
+    OutOfStock {
+        reason: UnavailableReason,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -292,11 +296,7 @@ impl Catalog {
             }
         }
 
-        let group_ids: HashSet<&str> = self
-            .modifier_groups
-            .iter()
-            .map(|g| g.id.as_str())
-            .collect();
+        let group_ids: HashSet<&str> = self.modifier_groups.iter().map(|g| g.id.as_str()).collect();
         for g in &self.modifier_groups {
             let capacity: u32 = g
                 .modifiers
@@ -338,7 +338,10 @@ impl Catalog {
                 faults.push(CatalogFault::new(
                     FaultKind::NegativePrice,
                     format!("dish {}", d.id),
-                    format!("price {} is negative; the dish is hidden from sale", d.price),
+                    format!(
+                        "price {} is negative; the dish is hidden from sale",
+                        d.price
+                    ),
                 ));
                 d.availability = Availability::OutOfStock {
                     reason: UnavailableReason::StopList,
@@ -550,7 +553,10 @@ pub(crate) mod tests {
         c.check();
         let kinds: Vec<FaultKind> = c.faults.iter().map(|f| f.kind).collect();
         assert_eq!(
-            kinds.iter().filter(|k| **k == FaultKind::SectionCycle).count(),
+            kinds
+                .iter()
+                .filter(|k| **k == FaultKind::SectionCycle)
+                .count(),
             2
         );
         assert!(kinds.contains(&FaultKind::DanglingSection));

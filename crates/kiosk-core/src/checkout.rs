@@ -133,7 +133,10 @@ pub struct IllegalTransition {
     pub to: CheckoutState,
 }
 
-pub fn transition(from: CheckoutState, to: CheckoutState) -> Result<CheckoutState, IllegalTransition> {
+pub fn transition(
+    from: CheckoutState,
+    to: CheckoutState,
+) -> Result<CheckoutState, IllegalTransition> {
     if from.can_go_to(to) {
         Ok(to)
     } else {
@@ -148,7 +151,15 @@ mod tests {
 
     #[test]
     fn the_happy_path_is_legal() {
-        let path = [Priced, PaymentStarted, Paid, Posting, Posted, Tracking, Completed];
+        let path = [
+            Priced,
+            PaymentStarted,
+            Paid,
+            Posting,
+            Posted,
+            Tracking,
+            Completed,
+        ];
         for w in path.windows(2) {
             assert!(transition(w[0], w[1]).is_ok(), "{:?}", w);
         }
@@ -164,7 +175,19 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in [Priced, PaymentStarted, Paid, Posting, Posted, Tracking, Completed, PaymentFailed, Refunding, Refunded, NeedsStaff] {
+        for s in [
+            Priced,
+            PaymentStarted,
+            Paid,
+            Posting,
+            Posted,
+            Tracking,
+            Completed,
+            PaymentFailed,
+            Refunding,
+            Refunded,
+            NeedsStaff,
+        ] {
             assert_eq!(CheckoutState::parse(s.as_str()), Some(s));
         }
     }

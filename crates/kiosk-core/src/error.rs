@@ -22,7 +22,10 @@ pub enum PosError {
     #[error("the POS gateway cannot reach its cash server: {0}")]
     CashServerDown(String),
     #[error("not available now: {message}")]
-    DishUnavailable { dish: Option<PosId>, message: String },
+    DishUnavailable {
+        dish: Option<PosId>,
+        message: String,
+    },
     #[error("the price changed: {message}")]
     PriceChanged { message: String },
     #[error("the POS refused the order: {reason}")]
@@ -40,7 +43,9 @@ impl PosError {
     pub fn is_refusal(&self) -> bool {
         matches!(
             self,
-            PosError::DishUnavailable { .. } | PosError::PriceChanged { .. } | PosError::Refused { .. }
+            PosError::DishUnavailable { .. }
+                | PosError::PriceChanged { .. }
+                | PosError::Refused { .. }
         )
     }
 
@@ -48,7 +53,10 @@ impl PosError {
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self,
-            PosError::Timeout { .. } | PosError::Unreachable(_) | PosError::Malformed(_) | PosError::Server { .. }
+            PosError::Timeout { .. }
+                | PosError::Unreachable(_)
+                | PosError::Malformed(_)
+                | PosError::Server { .. }
         )
     }
 

@@ -26,7 +26,9 @@ pub enum OrderStatus {
     Closed,
     /// Deleted on the POS.
     Deleted,
-    Unknown { raw: String },
+    Unknown {
+        raw: String,
+    },
 }
 
 impl OrderStatus {
@@ -131,7 +133,9 @@ mod tests {
         assert_eq!(OrderStatus::parse("close"), OrderStatus::Closed);
         assert_eq!(
             OrderStatus::parse("cooking"),
-            OrderStatus::Unknown { raw: "cooking".into() }
+            OrderStatus::Unknown {
+                raw: "cooking".into()
+            }
         );
         assert!(OrderStatus::Deleted.is_final());
         assert!(!OrderStatus::Open.is_final());

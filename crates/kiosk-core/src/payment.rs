@@ -41,8 +41,12 @@ pub struct PaymentRecord {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum PaymentOutcome {
-    Approved { receipt: PaymentReceipt },
-    Declined { reason: String },
+    Approved {
+        receipt: PaymentReceipt,
+    },
+    Declined {
+        reason: String,
+    },
     /// The customer cancelled on the terminal or let the QR code expire.
     Cancelled,
     /// Not known yet (in progress, or the answer was lost): ask again by the attempt id.

@@ -28,11 +28,20 @@ pub trait Pos: Send + Sync {
 
     /// The POS's price for the cart. ProCart asks `/validate`; a POS without such a call
     /// prices locally from `catalog`.
-    async fn price(&self, catalog: &Catalog, cart: &Cart, ctx: &OrderContext) -> Result<Quote, PosError>;
+    async fn price(
+        &self,
+        catalog: &Catalog,
+        cart: &Cart,
+        ctx: &OrderContext,
+    ) -> Result<Quote, PosError>;
 
     /// Creates the order. Not retried by adapters: when the answer is lost the caller looks the
     /// order up with [`Pos::find_order`] before trying again.
-    async fn place_order(&self, catalog: &Catalog, req: &OrderRequest) -> Result<PosOrder, PosError>;
+    async fn place_order(
+        &self,
+        catalog: &Catalog,
+        req: &OrderRequest,
+    ) -> Result<PosOrder, PosError>;
 
     /// Looks an order up by our external id. `Ok(None)` means the POS surely has no such order.
     async fn find_order(&self, external_id: &str) -> Result<Option<PosOrder>, PosError>;
@@ -64,7 +73,11 @@ pub trait PaymentProvider: Send + Sync {
 
     /// Takes the payment and waits for its outcome. Calling it again with the same attempt id
     /// must not charge twice.
-    async fn start(&self, req: &PaymentRequest, progress: ProgressSink) -> Result<PaymentOutcome, PaymentError>;
+    async fn start(
+        &self,
+        req: &PaymentRequest,
+        progress: ProgressSink,
+    ) -> Result<PaymentOutcome, PaymentError>;
 
     /// The outcome of an attempt, for recovery after a crash or a lost answer.
     async fn status(&self, attempt_id: &str) -> Result<PaymentOutcome, PaymentError>;

@@ -84,7 +84,11 @@ pub struct PriceChange {
     pub pos_price: Money,
 }
 
-fn modifiers_total(ix: &CatalogIndex<'_>, groups: &[PosId], chosen: &[ChosenModifier]) -> (Vec<QuoteModifier>, Money) {
+fn modifiers_total(
+    ix: &CatalogIndex<'_>,
+    groups: &[PosId],
+    chosen: &[ChosenModifier],
+) -> (Vec<QuoteModifier>, Money) {
     let mut out = Vec::new();
     let mut sum = Money::ZERO;
     for m in chosen {
@@ -170,7 +174,11 @@ pub fn from_price(catalog: &Catalog, dish_id: &str) -> Option<Money> {
     let ix = catalog.index();
     let dish = ix.dishes.get(dish_id)?;
     let mut price = dish.price;
-    for g in dish.modifier_groups.iter().filter_map(|g| ix.groups.get(g.as_str())) {
+    for g in dish
+        .modifier_groups
+        .iter()
+        .filter_map(|g| ix.groups.get(g.as_str()))
+    {
         if g.min == 0 {
             continue;
         }
@@ -225,8 +233,14 @@ mod tests {
                     dish: "burger".into(),
                     qty: 2,
                     modifiers: vec![
-                        ChosenModifier { id: "cheese".into(), qty: 1 },
-                        ChosenModifier { id: "bacon".into(), qty: 2 },
+                        ChosenModifier {
+                            id: "cheese".into(),
+                            qty: 1,
+                        },
+                        ChosenModifier {
+                            id: "bacon".into(),
+                            qty: 2,
+                        },
                     ],
                     comment: None,
                     combo: vec![],
@@ -237,8 +251,21 @@ mod tests {
                     modifiers: vec![],
                     comment: None,
                     combo: vec![
-                        ComboPick { slot: "main".into(), dish: "burger".into(), qty: 1, modifiers: vec![ChosenModifier { id: "ketchup".into(), qty: 1 }] },
-                        ComboPick { slot: "drink".into(), dish: "sprite".into(), qty: 1, modifiers: vec![] },
+                        ComboPick {
+                            slot: "main".into(),
+                            dish: "burger".into(),
+                            qty: 1,
+                            modifiers: vec![ChosenModifier {
+                                id: "ketchup".into(),
+                                qty: 1,
+                            }],
+                        },
+                        ComboPick {
+                            slot: "drink".into(),
+                            dish: "sprite".into(),
+                            qty: 1,
+                            modifiers: vec![],
+                        },
                     ],
                 },
             ],

@@ -26,6 +26,7 @@ pub struct MenuView {
     /// The full catalog, for the dish sheet and the combo builder.
     pub catalog: Catalog,
     /// How old the menu is, in seconds (shown on the service screen only).
+    #[ts(type = "number")]
     pub age_s: u64,
 }
 
@@ -162,6 +163,7 @@ impl MenuView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PricedCart {
+    #[ts(type = "number")]
     pub revision: u64,
     pub quote: Quote,
     /// Lines the POS priced differently from the menu.
@@ -195,10 +197,16 @@ pub enum CheckoutNotice {
     /// Paid; the POS is not answering and the kiosk keeps sending the order.
     PaidSending,
     /// The POS refused the paid order; the money is being returned.
-    Refunding { reason: String },
-    Refunded { reason: String },
+    Refunding {
+        reason: String,
+    },
+    Refunded {
+        reason: String,
+    },
     /// Staff will sort it out; the customer keeps the number.
-    AskStaff { reason: String },
+    AskStaff {
+        reason: String,
+    },
 }
 
 /// The outcome of the customer's "Pay" tap.
@@ -207,12 +215,18 @@ pub enum CheckoutNotice {
 #[ts(export)]
 pub enum CheckoutResult {
     /// The order exists in the POS (or is paid and being sent): show the number.
-    Placed { order: OrderView },
+    Placed {
+        order: OrderView,
+    },
     /// Nothing was charged; back to the cart.
-    PaymentDeclined { reason: String },
+    PaymentDeclined {
+        reason: String,
+    },
     PaymentCancelled,
     /// The POS price moved since the customer saw it; nothing was charged.
-    PriceChanged { quote: PricedCart },
+    PriceChanged {
+        quote: PricedCart,
+    },
 }
 
 /// Live progress of a checkout, streamed to the payment screen.
@@ -220,8 +234,12 @@ pub enum CheckoutResult {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum CheckoutEvent {
-    State { state: CheckoutState },
-    Payment { progress: crate::payment::PaymentProgress },
+    State {
+        state: CheckoutState,
+    },
+    Payment {
+        progress: crate::payment::PaymentProgress,
+    },
 }
 
 /// Settings the UI needs at start.
@@ -248,6 +266,7 @@ pub struct AppInfo {
 #[ts(export)]
 pub struct MenuHealth {
     pub version: String,
+    #[ts(type = "number")]
     pub age_s: u64,
     pub stale: bool,
     pub faults: Vec<CatalogFault>,

@@ -57,7 +57,10 @@ impl CheckoutSettings {
     }
 
     pub fn default_backoff() -> Vec<Duration> {
-        [1, 2, 5, 10, 30, 60].into_iter().map(Duration::from_secs).collect()
+        [1, 2, 5, 10, 30, 60]
+            .into_iter()
+            .map(Duration::from_secs)
+            .collect()
     }
 }
 
@@ -143,7 +146,9 @@ impl Checkouts {
         changes: Changes,
         detail: Option<&str>,
     ) -> Result<CheckoutRecord, JournalError> {
-        let next = self.journal.transition(&rec.id, rec.state, to, changes, detail)?;
+        let next = self
+            .journal
+            .transition(&rec.id, rec.state, to, changes, detail)?;
         tracing::info!(checkout = %rec.id, from = rec.state.as_str(), to = to.as_str(), detail = detail.unwrap_or(""), "checkout step");
         self.publish(&next);
         Ok(next)
@@ -197,7 +202,12 @@ impl Checkouts {
         // Journal first: from here on a crash leaves a payment "in doubt", which the resume
         // path resolves by asking the provider.
         let rec = self
-            .step(&rec, CheckoutState::PaymentStarted, Changes::default(), None)
+            .step(
+                &rec,
+                CheckoutState::PaymentStarted,
+                Changes::default(),
+                None,
+            )
             .map_err(journal_err)?;
         events(CheckoutEvent::State { state: rec.state });
         let sink: ProgressSink = {
@@ -222,32 +232,56 @@ impl Checkouts {
 
         // Paid: the order must now reach the POS, whatever it takes.
         let rec = self
-            .step(&rec, CheckoutState::Posting, Changes { count_post_attempt: true, ..Default::default() }, None)
+            .step(
+                &rec,
+                CheckoutState::Posting,
+                Changes {
+                    count_post_attempt: true,
+                    ..Default::default()
+                },
+                None,
+            )
             .map_err(journal_err)?;
         events(CheckoutEvent::State { state: rec.state });
-        let rec = match self.post_once(rec, &menu.catalog).await.map_err(journal_err)? {
+        let rec = match self
+            .post_once(rec, &menu.catalog)
+            .await
+            .map_err(journal_err)?
+        {
             PostResult::Posted(rec) => rec,
             PostResult::Refused(rec) => {
                 let rec = self.refund(rec).await.map_err(journal_err)?;
-                return Ok(CheckoutResult::Placed { order: Self::view(&rec) });
+                return Ok(CheckoutResult::Placed {
+                    order: Self::view(&rec),
+                });
             }
             PostResult::Retry(rec, err) => {
                 tracing::warn!(checkout = %rec.id, error = %err, "order not sent yet; retrying in the background");
-                let rec = self.journal.transition(
-                    &rec.id,
-                    rec.state,
-                    CheckoutState::Posting,
-                    Changes { notice: Some(Some(CheckoutNotice::PaidSending)), ..Default::default() },
-                    Some("first attempt failed"),
-                ).map_err(journal_err)?;
+                let rec = self
+                    .journal
+                    .transition(
+                        &rec.id,
+                        rec.state,
+                        CheckoutState::Posting,
+                        Changes {
+                            notice: Some(Some(CheckoutNotice::PaidSending)),
+                            ..Default::default()
+                        },
+                        Some("first attempt failed"),
+                    )
+                    .map_err(journal_err)?;
                 let me = self.clone();
                 let background = rec.clone();
                 tokio::spawn(async move { me.drive(background).await });
-                return Ok(CheckoutResult::Placed { order: Self::view(&rec) });
+                return Ok(CheckoutResult::Placed {
+                    order: Self::view(&rec),
+                });
             }
         };
         events(CheckoutEvent::State { state: rec.state });
-        Ok(CheckoutResult::Placed { order: Self::view(&rec) })
+        Ok(CheckoutResult::Placed {
+            order: Self::view(&rec),
+        })
     }
 
     /// Applies a payment outcome: `Ok(rec)` when paid, `Err(result)` for the customer when not.
@@ -260,33 +294,59 @@ impl Checkouts {
             PaymentOutcome::Approved { receipt } => {
                 if receipt.amount != rec.total {
                     // Never post an order for a different amount than was charged.
-                    let reason = format!("charged {} but the order is {}", receipt.amount, rec.total);
+                    let reason =
+                        format!("charged {} but the order is {}", receipt.amount, rec.total);
                     let rec = self.step(
                         &rec,
                         CheckoutState::NeedsStaff,
                         Changes {
                             receipt: Some(receipt),
-                            notice: Some(Some(CheckoutNotice::AskStaff { reason: reason.clone() })),
+                            notice: Some(Some(CheckoutNotice::AskStaff {
+                                reason: reason.clone(),
+                            })),
                             ..Default::default()
                         },
                         Some(&reason),
                     )?;
-                    return Ok(Err(CheckoutResult::Placed { order: Self::view(&rec) }));
+                    return Ok(Err(CheckoutResult::Placed {
+                        order: Self::view(&rec),
+                    }));
                 }
-                Ok(Ok(self.step(&rec, CheckoutState::Paid, Changes { receipt: Some(receipt), ..Default::default() }, None)?))
+                Ok(Ok(self.step(
+                    &rec,
+                    CheckoutState::Paid,
+                    Changes {
+                        receipt: Some(receipt),
+                        ..Default::default()
+                    },
+                    None,
+                )?))
             }
             PaymentOutcome::PayAtCounter => Ok(Ok(self.step(
                 &rec,
                 CheckoutState::Paid,
-                Changes { pay_at_counter: Some(true), ..Default::default() },
+                Changes {
+                    pay_at_counter: Some(true),
+                    ..Default::default()
+                },
                 Some("pay at the counter"),
             )?)),
             PaymentOutcome::Declined { reason } => {
-                self.step(&rec, CheckoutState::PaymentFailed, Changes::default(), Some(&reason))?;
+                self.step(
+                    &rec,
+                    CheckoutState::PaymentFailed,
+                    Changes::default(),
+                    Some(&reason),
+                )?;
                 Ok(Err(CheckoutResult::PaymentDeclined { reason }))
             }
             PaymentOutcome::Cancelled | PaymentOutcome::NotFound => {
-                self.step(&rec, CheckoutState::PaymentFailed, Changes::default(), Some("cancelled"))?;
+                self.step(
+                    &rec,
+                    CheckoutState::PaymentFailed,
+                    Changes::default(),
+                    Some("cancelled"),
+                )?;
                 Ok(Err(CheckoutResult::PaymentCancelled))
             }
             PaymentOutcome::Pending => {
@@ -295,12 +355,16 @@ impl Checkouts {
                     &rec,
                     CheckoutState::NeedsStaff,
                     Changes {
-                        notice: Some(Some(CheckoutNotice::AskStaff { reason: reason.into() })),
+                        notice: Some(Some(CheckoutNotice::AskStaff {
+                            reason: reason.into(),
+                        })),
                         ..Default::default()
                     },
                     Some(reason),
                 )?;
-                Ok(Err(CheckoutResult::Placed { order: Self::view(&rec) }))
+                Ok(Err(CheckoutResult::Placed {
+                    order: Self::view(&rec),
+                }))
             }
         }
     }
@@ -322,7 +386,9 @@ impl Checkouts {
             attempt += 1;
         }
         match self.provider.cancel(&rec.attempt_id).await {
-            Ok(PaymentOutcome::Cancelled) | Ok(PaymentOutcome::NotFound) => PaymentOutcome::Cancelled,
+            Ok(PaymentOutcome::Cancelled) | Ok(PaymentOutcome::NotFound) => {
+                PaymentOutcome::Cancelled
+            }
             // The cancel raced an approval: the approval stands and the order goes through.
             Ok(o @ PaymentOutcome::Approved { .. }) => o,
             _ => PaymentOutcome::Pending,
@@ -331,7 +397,10 @@ impl Checkouts {
 
     fn backoff(&self, attempt: usize) -> Duration {
         let b = &self.settings.backoff;
-        b.get(attempt).or(b.last()).copied().unwrap_or(Duration::from_secs(5))
+        b.get(attempt)
+            .or(b.last())
+            .copied()
+            .unwrap_or(Duration::from_secs(5))
     }
 
     fn request(&self, rec: &CheckoutRecord) -> OrderRequest {
@@ -339,7 +408,11 @@ impl Checkouts {
             cart::OrderType::EatIn => "Eat in",
             cart::OrderType::Takeaway => "Takeaway",
         };
-        let paid = if rec.pay_at_counter { "to pay at the counter" } else { "paid at the kiosk" };
+        let paid = if rec.pay_at_counter {
+            "to pay at the counter"
+        } else {
+            "paid at the kiosk"
+        };
         OrderRequest {
             cart: rec.cart.clone(),
             context: self.settings.context(rec.order_type),
@@ -349,14 +422,21 @@ impl Checkouts {
                 tender: self.settings.tender.clone(),
                 receipt,
             }),
-            comment: Some(format!("{label}, {paid}. Kiosk {} order {}", self.settings.kiosk_id, rec.number)),
+            comment: Some(format!(
+                "{label}, {paid}. Kiosk {} order {}",
+                self.settings.kiosk_id, rec.number
+            )),
             short_comment: Some(format!("{} #{}", self.settings.kiosk_id, rec.number)),
             callback_url: self.settings.callback_url.clone(),
         }
     }
 
     /// One attempt to create the order (the record is `Posting`).
-    async fn post_once(&self, rec: CheckoutRecord, catalog: &kiosk_core::catalog::Catalog) -> Result<PostResult, JournalError> {
+    async fn post_once(
+        &self,
+        rec: CheckoutRecord,
+        catalog: &kiosk_core::catalog::Catalog,
+    ) -> Result<PostResult, JournalError> {
         match self.pos.place_order(catalog, &self.request(&rec)).await {
             Ok(order) => Ok(PostResult::Posted(self.posted(&rec, order)?)),
             Err(e) if e.is_refusal() => {
@@ -365,7 +445,9 @@ impl Checkouts {
                     &rec,
                     CheckoutState::Refunding,
                     Changes {
-                        notice: Some(Some(CheckoutNotice::Refunding { reason: reason.clone() })),
+                        notice: Some(Some(CheckoutNotice::Refunding {
+                            reason: reason.clone(),
+                        })),
                         ..Default::default()
                     },
                     Some(&reason),
@@ -376,7 +458,11 @@ impl Checkouts {
         }
     }
 
-    fn posted(&self, rec: &CheckoutRecord, order: PosOrder) -> Result<CheckoutRecord, JournalError> {
+    fn posted(
+        &self,
+        rec: &CheckoutRecord,
+        order: PosOrder,
+    ) -> Result<CheckoutRecord, JournalError> {
         self.step(
             rec,
             CheckoutState::Posted,
@@ -403,7 +489,10 @@ impl Checkouts {
                     return self.step(
                         &rec,
                         CheckoutState::Refunded,
-                        Changes { notice: Some(Some(CheckoutNotice::Refunded { reason })), ..Default::default() },
+                        Changes {
+                            notice: Some(Some(CheckoutNotice::Refunded { reason })),
+                            ..Default::default()
+                        },
                         Some(&format!("refund {reference}")),
                     );
                 }
@@ -412,7 +501,12 @@ impl Checkouts {
                     return self.step(
                         &rec,
                         CheckoutState::NeedsStaff,
-                        Changes { notice: Some(Some(CheckoutNotice::AskStaff { reason: why.clone() })), ..Default::default() },
+                        Changes {
+                            notice: Some(Some(CheckoutNotice::AskStaff {
+                                reason: why.clone(),
+                            })),
+                            ..Default::default()
+                        },
                         Some(&why),
                     );
                 }
@@ -425,7 +519,12 @@ impl Checkouts {
                     return self.step(
                         &rec,
                         CheckoutState::NeedsStaff,
-                        Changes { notice: Some(Some(CheckoutNotice::AskStaff { reason: why.clone() })), ..Default::default() },
+                        Changes {
+                            notice: Some(Some(CheckoutNotice::AskStaff {
+                                reason: why.clone(),
+                            })),
+                            ..Default::default()
+                        },
                         Some(&why),
                     );
                 }
@@ -441,14 +540,27 @@ impl Checkouts {
         loop {
             let next = match rec.state {
                 CheckoutState::Priced => self
-                    .step(&rec, CheckoutState::PaymentFailed, Changes::default(), Some("abandoned before payment"))
+                    .step(
+                        &rec,
+                        CheckoutState::PaymentFailed,
+                        Changes::default(),
+                        Some("abandoned before payment"),
+                    )
                     .map(Some),
                 CheckoutState::PaymentStarted => {
                     let outcome = self.resolve_payment(&rec).await;
                     self.apply_payment(rec.clone(), outcome).map(|r| r.ok())
                 }
                 CheckoutState::Paid => self
-                    .step(&rec, CheckoutState::Posting, Changes { count_post_attempt: true, ..Default::default() }, None)
+                    .step(
+                        &rec,
+                        CheckoutState::Posting,
+                        Changes {
+                            count_post_attempt: true,
+                            ..Default::default()
+                        },
+                        None,
+                    )
                     .map(Some),
                 CheckoutState::Posting => match self.reconcile(&rec).await {
                     Ok(Some(order)) => self.posted(&rec, order).map(Some),
@@ -456,7 +568,9 @@ impl Checkouts {
                         // Surely absent: post again with the same external id.
                         match self.menu.get().await {
                             Ok(menu) => match self.post_once(rec.clone(), &menu.catalog).await {
-                                Ok(PostResult::Posted(r)) | Ok(PostResult::Refused(r)) => Ok(Some(r)),
+                                Ok(PostResult::Posted(r)) | Ok(PostResult::Refused(r)) => {
+                                    Ok(Some(r))
+                                }
                                 Ok(PostResult::Retry(r, e)) => {
                                     tracing::warn!(checkout = %r.id, error = %e, "order still not sent");
                                     Ok(None)
@@ -486,11 +600,20 @@ impl Checkouts {
                 Ok(None) => {
                     let deadline = rec.state.deadline_s().map(Duration::from_secs);
                     if deadline.is_some_and(|d| entered.elapsed() >= d) {
-                        let reason = format!("still {} after {:?}", rec.state.as_str(), deadline.unwrap_or_default());
+                        let reason = format!(
+                            "still {} after {:?}",
+                            rec.state.as_str(),
+                            deadline.unwrap_or_default()
+                        );
                         if let Err(e) = self.step(
                             &rec,
                             CheckoutState::NeedsStaff,
-                            Changes { notice: Some(Some(CheckoutNotice::AskStaff { reason: reason.clone() })), ..Default::default() },
+                            Changes {
+                                notice: Some(Some(CheckoutNotice::AskStaff {
+                                    reason: reason.clone(),
+                                })),
+                                ..Default::default()
+                            },
                             Some(&reason),
                         ) {
                             tracing::error!(checkout = %rec.id, error = %e, "could not hand the checkout to staff");

@@ -140,7 +140,10 @@ fn default_refresh() -> u64 {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the settings file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the settings file {path} is not valid: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -169,7 +172,10 @@ impl KioskConfig {
             return Err("kiosk.id must be 1 to 20 characters".into());
         }
         if !(self.pos.url.starts_with("http://") || self.pos.url.starts_with("https://")) {
-            return Err(format!("pos.url must start with http:// or https://, got {:?}", self.pos.url));
+            return Err(format!(
+                "pos.url must start with http:// or https://, got {:?}",
+                self.pos.url
+            ));
         }
         match self.payment.provider.as_str() {
             "simulator" => {
@@ -178,14 +184,20 @@ impl KioskConfig {
                 }
             }
             "counter" => {}
-            other => return Err(format!("payment.provider {other:?} is not one of: simulator, counter")),
+            other => {
+                return Err(format!(
+                    "payment.provider {other:?} is not one of: simulator, counter"
+                ))
+            }
         }
         if self.order_types.offered.is_empty() {
             return Err("order_types.offered must list at least one order type".into());
         }
         for key in self.order_types.categories.keys() {
             if key != "eat_in" && key != "takeaway" {
-                return Err(format!("order_types.categories has {key:?}; allowed: eat_in, takeaway"));
+                return Err(format!(
+                    "order_types.categories has {key:?}; allowed: eat_in, takeaway"
+                ));
             }
         }
         if self.menu.refresh_s < 60 && self.pos.kind == PosKind::Procart {
@@ -223,9 +235,12 @@ impl KioskConfig {
             },
             order_types: OrderTypes {
                 offered: vec![OrderType::EatIn, OrderType::Takeaway],
-                categories: [("eat_in".to_string(), "1".to_string()), ("takeaway".to_string(), "2".to_string())]
-                    .into_iter()
-                    .collect(),
+                categories: [
+                    ("eat_in".to_string(), "1".to_string()),
+                    ("takeaway".to_string(), "2".to_string()),
+                ]
+                .into_iter()
+                .collect(),
             },
             menu: MenuSection::default(),
         }
@@ -256,7 +271,10 @@ categories = { eat_in = "1", takeaway = "2" }
     #[test]
     fn parses_a_good_file() {
         let c = KioskConfig::parse(GOOD).unwrap();
-        assert_eq!(c.order_types.category(OrderType::Takeaway).as_deref(), Some("2"));
+        assert_eq!(
+            c.order_types.category(OrderType::Takeaway).as_deref(),
+            Some("2")
+        );
         assert_eq!(c.kiosk.idle_timeout_s, 90);
     }
 
@@ -271,7 +289,10 @@ categories = { eat_in = "1", takeaway = "2" }
     fn wrong_values_say_what_is_allowed() {
         let err = KioskConfig::parse(&GOOD.replace("\"counter\"", "\"cash\"")).unwrap_err();
         assert!(err.contains("simulator, counter"), "{err}");
-        let err = KioskConfig::parse(&GOOD.replace("[order_types]", "[menu]\nrefresh_s = 5\n[order_types]")).unwrap_err();
+        let err = KioskConfig::parse(
+            &GOOD.replace("[order_types]", "[menu]\nrefresh_s = 5\n[order_types]"),
+        )
+        .unwrap_err();
         assert!(err.contains("once a minute"), "{err}");
     }
 }

@@ -24,7 +24,10 @@ use crate::tracker::Tracker;
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error("the data folder {path} cannot be used: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Pos(String),
     #[error("{0}")]
@@ -65,7 +68,11 @@ pub struct Engine {
 
 impl Engine {
     /// Builds the POS adapter and the payment provider from the settings and the secrets.
-    pub fn from_config(config: KioskConfig, secrets: &dyn SecretStore, timings: Timings) -> Result<Arc<Engine>, EngineError> {
+    pub fn from_config(
+        config: KioskConfig,
+        secrets: &dyn SecretStore,
+        timings: Timings,
+    ) -> Result<Arc<Engine>, EngineError> {
         let pos = crate::pos::build(&config, secrets)?;
         let provider = crate::pos::build_provider(&config)?;
         Engine::new(config, pos, provider, timings)
@@ -77,15 +84,24 @@ impl Engine {
         provider: Arc<dyn PaymentProvider>,
         timings: Timings,
     ) -> Result<Arc<Engine>, EngineError> {
-        let data_dir = config.kiosk.data_dir.clone().unwrap_or_else(default_data_dir);
+        let data_dir = config
+            .kiosk
+            .data_dir
+            .clone()
+            .unwrap_or_else(default_data_dir);
         std::fs::create_dir_all(&data_dir).map_err(|source| EngineError::DataDir {
             path: data_dir.clone(),
             source,
         })?;
-        let menu = Arc::new(MenuService::new(pos.clone(), Some(data_dir.join("menu-snapshot.json"))));
-        let images = Arc::new(ImageCache::new(data_dir.join("images"), 4).map_err(|e| EngineError::DataDir {
-            path: data_dir.join("images"),
-            source: std::io::Error::other(e.to_string()),
+        let menu = Arc::new(MenuService::new(
+            pos.clone(),
+            Some(data_dir.join("menu-snapshot.json")),
+        ));
+        let images = Arc::new(ImageCache::new(data_dir.join("images"), 4).map_err(|e| {
+            EngineError::DataDir {
+                path: data_dir.join("images"),
+                source: std::io::Error::other(e.to_string()),
+            }
         })?);
         let settings = CheckoutSettings {
             kiosk_id: config.kiosk.id.clone(),
@@ -99,7 +115,13 @@ impl Engine {
         };
         let provider_name = provider.name();
         let checkouts = match Journal::open(&data_dir.join("journal.db")) {
-            Ok(j) => Ok(Checkouts::new(Arc::new(j), pos.clone(), provider, menu.clone(), settings)),
+            Ok(j) => Ok(Checkouts::new(
+                Arc::new(j),
+                pos.clone(),
+                provider,
+                menu.clone(),
+                settings,
+            )),
             Err(e) => {
                 tracing::error!(error = %e, "the order journal is unusable; payments are refused");
                 Err(e.to_string())
@@ -230,18 +252,31 @@ impl Engine {
     }
 
     fn checkouts(&self) -> Result<&Arc<Checkouts>, IpcError> {
-        self.checkouts
-            .as_ref()
-            .map_err(|why| IpcError::new(ErrorCode::JournalUnavailable, format!("payments are refused: {why}")))
+        self.checkouts.as_ref().map_err(|why| {
+            IpcError::new(
+                ErrorCode::JournalUnavailable,
+                format!("payments are refused: {why}"),
+            )
+        })
     }
 
-    pub async fn checkout(&self, cart: Cart, expected_total: Money, events: EventSink) -> Result<CheckoutResult, IpcError> {
-        self.checkouts()?.checkout(cart, expected_total, events).await
+    pub async fn checkout(
+        &self,
+        cart: Cart,
+        expected_total: Money,
+        events: EventSink,
+    ) -> Result<CheckoutResult, IpcError> {
+        self.checkouts()?
+            .checkout(cart, expected_total, events)
+            .await
     }
 
     pub fn order_view(&self, checkout_id: &str) -> Result<OrderView, IpcError> {
         let c = self.checkouts()?;
-        let rec = c.journal.get(checkout_id).map_err(|e| IpcError::new(ErrorCode::NotFound, e.to_string()))?;
+        let rec = c
+            .journal
+            .get(checkout_id)
+            .map_err(|e| IpcError::new(ErrorCode::NotFound, e.to_string()))?;
         Ok(Checkouts::view(&rec))
     }
 
@@ -255,14 +290,28 @@ impl Engine {
 
     /// The picture of a dish, combo or section, resized for `size`.
     pub async fn image(&self, kind: &str, id: &str, size: &str) -> Result<Vec<u8>, IpcError> {
-        let size = ImageSize::parse(size).ok_or_else(|| IpcError::new(ErrorCode::BadInput, format!("unknown image size {size:?}")))?;
-        let m = self.menu.current().ok_or_else(|| IpcError::new(ErrorCode::MenuUnavailable, "no menu yet"))?;
+        let size = ImageSize::parse(size).ok_or_else(|| {
+            IpcError::new(ErrorCode::BadInput, format!("unknown image size {size:?}"))
+        })?;
+        let m = self
+            .menu
+            .current()
+            .ok_or_else(|| IpcError::new(ErrorCode::MenuUnavailable, "no menu yet"))?;
         let c = &m.catalog;
         let url = match kind {
             "dish" => c.dish(id).and_then(|d| d.image_url.clone()),
             "combo" => c.combo(id).and_then(|d| d.image_url.clone()),
-            "section" => c.sections.iter().find(|s| s.id == id).and_then(|s| s.image_url.clone()),
-            _ => return Err(IpcError::new(ErrorCode::BadInput, format!("unknown image kind {kind:?}"))),
+            "section" => c
+                .sections
+                .iter()
+                .find(|s| s.id == id)
+                .and_then(|s| s.image_url.clone()),
+            _ => {
+                return Err(IpcError::new(
+                    ErrorCode::BadInput,
+                    format!("unknown image kind {kind:?}"),
+                ))
+            }
         }
         .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("no picture for {kind} {id}")))?;
         self.images
@@ -278,7 +327,13 @@ impl Engine {
             pos: self.config.pos.kind.as_str().to_string(),
             payment: self.provider_name.to_string(),
             languages: self.config.kiosk.languages.clone(),
-            default_language: self.config.kiosk.languages.first().cloned().unwrap_or_else(|| "ru".into()),
+            default_language: self
+                .config
+                .kiosk
+                .languages
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "ru".into()),
             order_types: self.config.order_types.offered.clone(),
             idle_timeout_s: self.config.kiosk.idle_timeout_s,
             idle_countdown_s: self.config.kiosk.idle_countdown_s,

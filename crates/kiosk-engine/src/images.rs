@@ -90,7 +90,12 @@ impl ImageCache {
         h.update(url.as_bytes());
         h.update([0]);
         h.update(size.tag().as_bytes());
-        let hex: String = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let hex: String = h
+            .finalize()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect();
         self.dir.join(format!("{hex}.jpg"))
     }
 
@@ -112,7 +117,11 @@ impl ImageCache {
     }
 
     async fn fetch(&self, url: &str) -> Result<Vec<u8>, ImageError> {
-        let _permit = self.downloads.acquire().await.map_err(|e| ImageError::Fetch(e.to_string()))?;
+        let _permit = self
+            .downloads
+            .acquire()
+            .await
+            .map_err(|e| ImageError::Fetch(e.to_string()))?;
         let mut resp = self
             .http
             .get(url)
@@ -122,11 +131,18 @@ impl ImageCache {
         if !resp.status().is_success() {
             return Err(ImageError::Fetch(format!("HTTP {}", resp.status())));
         }
-        if resp.content_length().is_some_and(|n| n as usize > MAX_BYTES) {
+        if resp
+            .content_length()
+            .is_some_and(|n| n as usize > MAX_BYTES)
+        {
             return Err(ImageError::TooLarge);
         }
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| ImageError::Fetch(e.without_url().to_string()))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| ImageError::Fetch(e.without_url().to_string()))?
+        {
             if body.len() + chunk.len() > MAX_BYTES {
                 return Err(ImageError::TooLarge);
             }
@@ -175,7 +191,9 @@ pub fn resize_to_jpeg(bytes: &[u8], size: ImageSize) -> Result<Vec<u8>, ImageErr
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader.decode().map_err(|e| ImageError::Decode(e.to_string()))?;
+    let img = reader
+        .decode()
+        .map_err(|e| ImageError::Decode(e.to_string()))?;
     let (w, h) = size.bounds();
     let img = if img.width() > w || img.height() > h {
         img.resize(w, h, FilterType::Triangle)
@@ -185,7 +203,8 @@ pub fn resize_to_jpeg(bytes: &[u8], size: ImageSize) -> Result<Vec<u8>, ImageErr
     let mut out = Vec::new();
     let rgb = img.to_rgb8();
     let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82);
-    enc.encode_image(&rgb).map_err(|e| ImageError::Decode(e.to_string()))?;
+    enc.encode_image(&rgb)
+        .map_err(|e| ImageError::Decode(e.to_string()))?;
     Ok(out)
 }
 
@@ -194,7 +213,9 @@ mod tests {
     use super::*;
 
     fn png(w: u32, h: u32) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 255) as u8, (y % 255) as u8, 90]));
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x % 255) as u8, (y % 255) as u8, 90])
+        });
         let mut out = std::io::Cursor::new(Vec::new());
         img.write_to(&mut out, image::ImageFormat::Png).unwrap();
         out.into_inner()
@@ -209,7 +230,10 @@ mod tests {
 
     #[test]
     fn garbage_is_refused() {
-        assert!(matches!(resize_to_jpeg(b"<html>not found</html>", ImageSize::Card), Err(ImageError::Decode(_))));
+        assert!(matches!(
+            resize_to_jpeg(b"<html>not found</html>", ImageSize::Card),
+            Err(ImageError::Decode(_))
+        ));
         let mut truncated = png(64, 64);
         truncated.truncate(40);
         assert!(resize_to_jpeg(&truncated, ImageSize::Card).is_err());

@@ -107,6 +107,15 @@ pub struct Changes {
     pub count_post_attempt: bool,
 }
 
+/// One recorded state change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub at: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub detail: Option<String>,
+}
+
 pub struct NewCheckout<'a> {
     pub id: &'a str,
     pub order_type: OrderType,
@@ -167,7 +176,9 @@ impl Journal {
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
-        Ok(Journal { conn: Mutex::new(conn) })
+        Ok(Journal {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -229,10 +240,13 @@ impl Journal {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let actual: Option<String> = tx
-            .query_row("SELECT state FROM checkouts WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT state FROM checkouts WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?;
         let actual = actual.ok_or_else(|| JournalError::Missing(id.to_string()))?;
-        let actual = CheckoutState::parse(&actual).ok_or_else(|| JournalError::Corrupt(format!("state {actual}")))?;
+        let actual = CheckoutState::parse(&actual)
+            .ok_or_else(|| JournalError::Corrupt(format!("state {actual}")))?;
         if actual != from {
             return Err(JournalError::Conflict {
                 id: id.to_string(),
@@ -288,7 +302,8 @@ impl Journal {
         let row = conn
             .query_row("SELECT * FROM checkouts WHERE id = ?1", [id], raw)
             .optional()?;
-        row.ok_or_else(|| JournalError::Missing(id.to_string()))?.decode()
+        row.ok_or_else(|| JournalError::Missing(id.to_string()))?
+            .decode()
     }
 
     /// Every checkout the engine must still drive: not final, oldest first.
@@ -300,23 +315,35 @@ impl Journal {
     }
 
     pub fn recent(&self, limit: u32) -> Result<Vec<CheckoutRecord>, JournalError> {
-        self.query(&format!("SELECT * FROM checkouts ORDER BY created_at DESC LIMIT {limit}"))
+        self.query(&format!(
+            "SELECT * FROM checkouts ORDER BY created_at DESC LIMIT {limit}"
+        ))
     }
 
     pub fn in_state(&self, state: CheckoutState) -> Result<Vec<CheckoutRecord>, JournalError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT * FROM checkouts WHERE state = ?1 ORDER BY created_at")?;
-        let rows: Vec<RawRow> = stmt.query_map([state.as_str()], raw)?.collect::<Result<_, _>>()?;
+        let mut stmt =
+            conn.prepare("SELECT * FROM checkouts WHERE state = ?1 ORDER BY created_at")?;
+        let rows: Vec<RawRow> = stmt
+            .query_map([state.as_str()], raw)?
+            .collect::<Result<_, _>>()?;
         rows.into_iter().map(RawRow::decode).collect()
     }
 
-    /// The transitions of one checkout: (time, from, to, detail).
-    pub fn history(&self, id: &str) -> Result<Vec<(String, Option<String>, String, Option<String>)>, JournalError> {
+    /// The transitions of one checkout, oldest first.
+    pub fn history(&self, id: &str) -> Result<Vec<Transition>, JournalError> {
         let conn = self.conn();
         let mut stmt =
             conn.prepare("SELECT at, from_state, to_state, detail FROM transitions WHERE checkout_id = ?1 ORDER BY id")?;
         let rows = stmt
-            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map([id], |r| {
+                Ok(Transition {
+                    at: r.get(0)?,
+                    from: r.get(1)?,
+                    to: r.get(2)?,
+                    detail: r.get(3)?,
+                })
+            })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -382,8 +409,16 @@ impl RawRow {
             cart: parse("cart", &self.cart)?,
             quote: parse("quote", &self.quote)?,
             total: Money::parse(&self.total).map_err(|e| JournalError::Corrupt(e.to_string()))?,
-            receipt: self.receipt.as_deref().map(|r| parse("receipt", r)).transpose()?,
-            notice: self.notice.as_deref().map(|n| parse("notice", n)).transpose()?,
+            receipt: self
+                .receipt
+                .as_deref()
+                .map(|r| parse("receipt", r))
+                .transpose()?,
+            notice: self
+                .notice
+                .as_deref()
+                .map(|n| parse("notice", n))
+                .transpose()?,
             id: self.id,
             number: self.number,
             created_at: self.created_at,
@@ -436,16 +471,34 @@ mod tests {
         assert_eq!(c.state, CheckoutState::Priced);
         assert_eq!(c.number, "001");
         assert_eq!(c.total.to_string(), "100.50");
-        j.transition("a", CheckoutState::Priced, CheckoutState::PaymentStarted, Changes::default(), None)
-            .unwrap();
+        j.transition(
+            "a",
+            CheckoutState::Priced,
+            CheckoutState::PaymentStarted,
+            Changes::default(),
+            None,
+        )
+        .unwrap();
         // A stale view of the state is refused rather than applied twice.
         let err = j
-            .transition("a", CheckoutState::Priced, CheckoutState::PaymentStarted, Changes::default(), None)
+            .transition(
+                "a",
+                CheckoutState::Priced,
+                CheckoutState::PaymentStarted,
+                Changes::default(),
+                None,
+            )
             .unwrap_err();
         assert!(matches!(err, JournalError::Conflict { .. }));
         // An illegal jump is refused.
         assert!(j
-            .transition("a", CheckoutState::PaymentStarted, CheckoutState::Posted, Changes::default(), None)
+            .transition(
+                "a",
+                CheckoutState::PaymentStarted,
+                CheckoutState::Posted,
+                Changes::default(),
+                None
+            )
             .is_err());
         assert_eq!(j.history("a").unwrap().len(), 2);
         assert_eq!(new(&j, "b").number, "002");

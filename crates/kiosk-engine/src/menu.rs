@@ -56,7 +56,10 @@ pub struct MenuService {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 impl MenuService {
@@ -77,7 +80,9 @@ impl MenuService {
                     *svc.current.write().unwrap_or_else(|p| p.into_inner()) = Some(state);
                 }
                 Ok(None) => {}
-                Err(reason) => tracing::warn!(path = %path.display(), %reason, "menu snapshot ignored"),
+                Err(reason) => {
+                    tracing::warn!(path = %path.display(), %reason, "menu snapshot ignored")
+                }
             }
         }
         svc
@@ -85,7 +90,10 @@ impl MenuService {
 
     /// The menu now, if there is one.
     pub fn current(&self) -> Option<MenuState> {
-        self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The menu, fetching it first if the kiosk has none yet.
@@ -120,7 +128,9 @@ impl MenuService {
                 tracing::warn!(path = %path.display(), error = %e, "menu snapshot not saved");
             }
         }
-        let changed = self.current().map(|c| c.catalog.version != state.catalog.version || c.catalog != state.catalog);
+        let changed = self
+            .current()
+            .map(|c| c.catalog.version != state.catalog.version || c.catalog != state.catalog);
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(state.clone());
         if changed != Some(false) {
             self.version_tx.send_replace(state.catalog.version.clone());

@@ -19,24 +19,29 @@ pub fn build(config: &KioskConfig, secrets: &dyn SecretStore) -> Result<Arc<dyn 
                 ))
             })?;
             let cfg = pos_procart::ProcartConfig::new(procart_base(&config.pos.url), Some(token));
-            let pos = pos_procart::ProcartPos::new(cfg).map_err(|e| EngineError::Pos(e.to_string()))?;
+            let pos =
+                pos_procart::ProcartPos::new(cfg).map_err(|e| EngineError::Pos(e.to_string()))?;
             Ok(Arc::new(pos))
         }
-        PosKind::Jupiter => Err(EngineError::Pos("Jupiter is not supported by this build".into())),
+        PosKind::Jupiter => Err(EngineError::Pos(
+            "Jupiter is not supported by this build".into(),
+        )),
     }
 }
 
 pub fn build_provider(config: &KioskConfig) -> Result<Arc<dyn PaymentProvider>, EngineError> {
     let p = match config.payment.provider.as_str() {
         "simulator" => payments::ProviderConfig::Simulator {
-            url: config
-                .payment
-                .url
-                .clone()
-                .ok_or_else(|| EngineError::Payment("payment.url is required for the simulator".into()))?,
+            url: config.payment.url.clone().ok_or_else(|| {
+                EngineError::Payment("payment.url is required for the simulator".into())
+            })?,
         },
         "counter" => payments::ProviderConfig::Counter,
-        other => return Err(EngineError::Payment(format!("unknown payment provider {other:?}"))),
+        other => {
+            return Err(EngineError::Payment(format!(
+                "unknown payment provider {other:?}"
+            )))
+        }
     };
     payments::build(&p).map_err(|e| EngineError::Payment(e.to_string()))
 }
@@ -45,7 +50,10 @@ pub fn build_provider(config: &KioskConfig) -> Result<Arc<dyn PaymentProvider>, 
 /// `/api/v3`. An address that already names a path is taken as it is.
 pub fn procart_base(url: &str) -> String {
     let trimmed = url.trim().trim_end_matches('/');
-    let after_scheme = trimmed.split_once("://").map(|(_, rest)| rest).unwrap_or(trimmed);
+    let after_scheme = trimmed
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(trimmed);
     if after_scheme.contains('/') {
         trimmed.to_string()
     } else {
@@ -59,8 +67,17 @@ mod tests {
 
     #[test]
     fn the_api_path_is_added_only_when_missing() {
-        assert_eq!(procart_base("http://10.0.0.5:11111"), "http://10.0.0.5:11111/api/v3");
-        assert_eq!(procart_base("http://10.0.0.5:11111/"), "http://10.0.0.5:11111/api/v3");
-        assert_eq!(procart_base("http://h:1112/api/v3/"), "http://h:1112/api/v3");
+        assert_eq!(
+            procart_base("http://10.0.0.5:11111"),
+            "http://10.0.0.5:11111/api/v3"
+        );
+        assert_eq!(
+            procart_base("http://10.0.0.5:11111/"),
+            "http://10.0.0.5:11111/api/v3"
+        );
+        assert_eq!(
+            procart_base("http://h:1112/api/v3/"),
+            "http://h:1112/api/v3"
+        );
     }
 }

@@ -15,7 +15,9 @@ use kiosk_core::pricing::Quote;
 use tokio::sync::oneshot;
 
 type Reply = oneshot::Sender<Result<(u64, Quote), IpcError>>;
-pub type PriceFn = Arc<dyn Fn(Cart) -> Pin<Box<dyn Future<Output = Result<Quote, IpcError>> + Send>> + Send + Sync>;
+pub type PriceFn = Arc<
+    dyn Fn(Cart) -> Pin<Box<dyn Future<Output = Result<Quote, IpcError>> + Send>> + Send + Sync,
+>;
 
 #[derive(Default)]
 struct State {
@@ -66,7 +68,8 @@ impl Pricer {
         if let Some(tx) = start_now {
             self.clone().spawn_run(rev, cart, tx);
         }
-        rx.await.unwrap_or_else(|_| Err(IpcError::new(ErrorCode::Internal, "pricing stopped")))
+        rx.await
+            .unwrap_or_else(|_| Err(IpcError::new(ErrorCode::Internal, "pricing stopped")))
     }
 
     /// Runs requests until none is waiting. Spawned so that a caller going away (the UI
@@ -151,7 +154,9 @@ mod tests {
         let mut later = Vec::new();
         for rev in 2..=5 {
             let p = p.clone();
-            later.push(tokio::spawn(async move { p.price(rev, cart(rev as u32)).await }));
+            later.push(tokio::spawn(
+                async move { p.price(rev, cart(rev as u32)).await },
+            ));
             tokio::task::yield_now().await;
         }
         // The first answer is stale (carts 2..5 arrived while it ran).
@@ -180,7 +185,10 @@ mod tests {
             async move { p.price(10, cart(2)).await }
         });
         tokio::task::yield_now().await;
-        assert_eq!(p.price(9, cart(9)).await.unwrap_err().code, ErrorCode::Superseded);
+        assert_eq!(
+            p.price(9, cart(9)).await.unwrap_err().code,
+            ErrorCode::Superseded
+        );
         assert_eq!(newer.await.unwrap().unwrap().0, 10);
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }

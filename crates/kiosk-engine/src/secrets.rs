@@ -46,7 +46,8 @@ impl Default for KeyringSecrets {
 
 impl SecretStore for KeyringSecrets {
     fn get(&self, name: &str) -> Result<Option<String>, SecretError> {
-        let entry = keyring::Entry::new(&self.service, name).map_err(|e| SecretError::Unavailable(e.to_string()))?;
+        let entry = keyring::Entry::new(&self.service, name)
+            .map_err(|e| SecretError::Unavailable(e.to_string()))?;
         match entry.get_password() {
             Ok(v) => Ok(Some(v)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -55,8 +56,11 @@ impl SecretStore for KeyringSecrets {
     }
 
     fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {
-        let entry = keyring::Entry::new(&self.service, name).map_err(|e| SecretError::Unavailable(e.to_string()))?;
-        entry.set_password(value).map_err(|e| SecretError::Refused(e.to_string()))
+        let entry = keyring::Entry::new(&self.service, name)
+            .map_err(|e| SecretError::Unavailable(e.to_string()))?;
+        entry
+            .set_password(value)
+            .map_err(|e| SecretError::Refused(e.to_string()))
     }
 }
 
@@ -78,7 +82,12 @@ impl MemorySecrets {
 
 impl SecretStore for MemorySecrets {
     fn get(&self, name: &str) -> Result<Option<String>, SecretError> {
-        Ok(self.values.lock().unwrap_or_else(|p| p.into_inner()).get(name).cloned())
+        Ok(self
+            .values
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned())
     }
 
     fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {

@@ -26,8 +26,14 @@ impl Tracker {
     /// One round: ask the POS about every posted order and apply what changed.
     pub async fn poll_once(&self) -> Result<usize, String> {
         let journal = &self.checkouts.journal;
-        let mut open = journal.in_state(CheckoutState::Posted).map_err(|e| e.to_string())?;
-        open.extend(journal.in_state(CheckoutState::Tracking).map_err(|e| e.to_string())?);
+        let mut open = journal
+            .in_state(CheckoutState::Posted)
+            .map_err(|e| e.to_string())?;
+        open.extend(
+            journal
+                .in_state(CheckoutState::Tracking)
+                .map_err(|e| e.to_string())?,
+        );
         let ids: Vec<String> = open.iter().filter_map(|r| r.pos_order_id.clone()).collect();
         if ids.is_empty() {
             return Ok(0);
@@ -35,8 +41,12 @@ impl Tracker {
         let orders = self.pos.orders(&ids).await.map_err(|e| e.to_string())?;
         let mut changed = 0;
         for rec in open {
-            let Some(pos_id) = &rec.pos_order_id else { continue };
-            let Some(order) = orders.iter().find(|o| same_id(&o.pos_order_id, pos_id)) else { continue };
+            let Some(pos_id) = &rec.pos_order_id else {
+                continue;
+            };
+            let Some(order) = orders.iter().find(|o| same_id(&o.pos_order_id, pos_id)) else {
+                continue;
+            };
             let status = order.status.as_str().to_string();
             let to = if order.status.is_final() {
                 CheckoutState::Completed
@@ -54,7 +64,10 @@ impl Tracker {
                         &rec.id,
                         rec.state,
                         to,
-                        Changes { pos_status: Some(status.clone()), ..Default::default() },
+                        Changes {
+                            pos_status: Some(status.clone()),
+                            ..Default::default()
+                        },
                         Some(&format!("POS status {status}")),
                     )
                     .map(|_| ())
@@ -85,6 +98,10 @@ impl Tracker {
 
 /// POS ids compare case-insensitively without braces (r_keeper GUIDs come both ways).
 pub fn same_id(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.trim().trim_matches(|c| c == '{' || c == '}').to_ascii_lowercase();
+    let norm = |s: &str| {
+        s.trim()
+            .trim_matches(|c| c == '{' || c == '}')
+            .to_ascii_lowercase()
+    };
     norm(a) == norm(b)
 }

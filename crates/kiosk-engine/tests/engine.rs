@@ -37,7 +37,11 @@ async fn rig() -> Rig {
     let config = KioskConfig::demo(&sim.url(), dir.path().to_path_buf());
     let secrets = MemorySecrets::with("pos-token", pos_sim::DEMO_TOKEN);
     let engine = Engine::from_config(config, &secrets, fast()).unwrap();
-    Rig { sim, engine, _dir: dir }
+    Rig {
+        sim,
+        engine,
+        _dir: dir,
+    }
 }
 
 /// An available dish with a required modifier group, with the modifiers that satisfy it.
@@ -46,7 +50,11 @@ fn dish_with_required(c: &Catalog) -> CartLine {
         if !d.availability.can_sell(1) {
             continue;
         }
-        let groups: Vec<_> = d.modifier_groups.iter().filter_map(|g| c.modifier_group(g)).collect();
+        let groups: Vec<_> = d
+            .modifier_groups
+            .iter()
+            .filter_map(|g| c.modifier_group(g))
+            .collect();
         if !groups.iter().any(|g| g.min > 0) {
             continue;
         }
@@ -58,17 +66,29 @@ fn dish_with_required(c: &Catalog) -> CartLine {
                     .iter()
                     .filter(|m| m.available)
                     .take(g.min as usize)
-                    .map(|m| ChosenModifier { id: m.id.clone(), qty: 1 })
+                    .map(|m| ChosenModifier {
+                        id: m.id.clone(),
+                        qty: 1,
+                    })
             })
             .collect();
-        return CartLine { dish: d.id.clone(), qty: 2, modifiers, comment: Some("без лука".into()), combo: vec![] };
+        return CartLine {
+            dish: d.id.clone(),
+            qty: 2,
+            modifiers,
+            comment: Some("без лука".into()),
+            combo: vec![],
+        };
     }
     panic!("the demo menu has no dish with a required modifier group");
 }
 
 async fn cart(r: &Rig) -> Cart {
     let menu = r.engine.menu_view().await.unwrap();
-    Cart { order_type: OrderType::Takeaway, lines: vec![dish_with_required(&menu.catalog)] }
+    Cart {
+        order_type: OrderType::Takeaway,
+        lines: vec![dish_with_required(&menu.catalog)],
+    }
 }
 
 async fn wait_state(r: &Rig, id: &str, want: CheckoutState) -> kiosk_core::view::OrderView {
@@ -79,17 +99,27 @@ async fn wait_state(r: &Rig, id: &str, want: CheckoutState) -> kiosk_core::view:
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("checkout {id} never reached {want:?}: {:?}", r.engine.order_view(id).unwrap());
+    panic!(
+        "checkout {id} never reached {want:?}: {:?}",
+        r.engine.order_view(id).unwrap()
+    );
 }
 
 #[tokio::test]
 async fn menu_comes_from_the_pos_with_faults_listed_and_a_snapshot_saved() {
     let r = rig().await;
     let menu = r.engine.menu_view().await.unwrap();
-    assert!(menu.catalog.dishes.len() >= 60, "{} dishes", menu.catalog.dishes.len());
+    assert!(
+        menu.catalog.dishes.len() >= 60,
+        "{} dishes",
+        menu.catalog.dishes.len()
+    );
     assert!(menu.sections.len() >= 8);
     assert!(menu.catalog.combos.len() >= 2);
-    assert!(menu.cards.iter().any(|c| !c.availability.can_sell(1)), "some dishes are out of stock");
+    assert!(
+        menu.cards.iter().any(|c| !c.availability.can_sell(1)),
+        "some dishes are out of stock"
+    );
     assert!(r._dir.path().join("menu-snapshot.json").exists());
     // A picture is fetched from the POS, checked and resized.
     let dish = &menu.catalog.dishes[0];
@@ -110,8 +140,14 @@ async fn the_pos_prices_the_cart_and_a_paid_order_is_created_once() {
     assert_eq!(priced.quote.source, QuoteSource::Pos);
     let total = priced.quote.total;
 
-    let result = r.engine.checkout(cart, total, Arc::new(|_| {})).await.unwrap();
-    let CheckoutResult::Placed { order } = result else { panic!("{result:?}") };
+    let result = r
+        .engine
+        .checkout(cart, total, Arc::new(|_| {}))
+        .await
+        .unwrap();
+    let CheckoutResult::Placed { order } = result else {
+        panic!("{result:?}")
+    };
     assert_eq!(order.state, CheckoutState::Posted);
     assert_eq!(order.total, total);
 
@@ -130,21 +166,36 @@ async fn the_pos_prices_the_cart_and_a_paid_order_is_created_once() {
 
     // The POS prints the bill, then closes the order: the tracker follows both.
     r.engine.start_background();
-    r.sim.control().order_action(&o.guid, pos_sim::OrderAction::Precheck).unwrap();
+    r.sim
+        .control()
+        .order_action(&o.guid, pos_sim::OrderAction::Precheck)
+        .unwrap();
     let v = wait_state(&r, &order.checkout_id, CheckoutState::Tracking).await;
     assert_eq!(v.pos_status, Some(OrderStatus::Bill));
-    r.sim.control().order_action(&o.guid, pos_sim::OrderAction::Pay).unwrap();
+    r.sim
+        .control()
+        .order_action(&o.guid, pos_sim::OrderAction::Pay)
+        .unwrap();
     wait_state(&r, &order.checkout_id, CheckoutState::Completed).await;
 }
 
 #[tokio::test]
 async fn a_declined_payment_creates_no_order() {
     let r = rig().await;
-    r.sim.control().set_payment_outcome(PaymentOutcomeMode::Decline, 0);
+    r.sim
+        .control()
+        .set_payment_outcome(PaymentOutcomeMode::Decline, 0);
     let cart = cart(&r).await;
     let total = r.engine.price(1, cart.clone()).await.unwrap().quote.total;
-    let result = r.engine.checkout(cart, total, Arc::new(|_| {})).await.unwrap();
-    assert!(matches!(result, CheckoutResult::PaymentDeclined { .. }), "{result:?}");
+    let result = r
+        .engine
+        .checkout(cart, total, Arc::new(|_| {}))
+        .await
+        .unwrap();
+    assert!(
+        matches!(result, CheckoutResult::PaymentDeclined { .. }),
+        "{result:?}"
+    );
     assert!(r.sim.control().orders().is_empty());
 }
 
@@ -158,8 +209,14 @@ async fn a_price_change_before_paying_charges_nothing() {
         .control()
         .set_price(code, total.decimal() + rust_decimal::Decimal::ONE_HUNDRED)
         .unwrap();
-    let result = r.engine.checkout(cart, total, Arc::new(|_| {})).await.unwrap();
-    let CheckoutResult::PriceChanged { quote } = result else { panic!("{result:?}") };
+    let result = r
+        .engine
+        .checkout(cart, total, Arc::new(|_| {}))
+        .await
+        .unwrap();
+    let CheckoutResult::PriceChanged { quote } = result else {
+        panic!("{result:?}")
+    };
     assert_ne!(quote.quote.total, total);
     assert!(r.sim.control().payments().is_empty());
     assert!(r.sim.control().orders().is_empty());
@@ -170,15 +227,31 @@ async fn a_lost_answer_is_reconciled_not_posted_twice() {
     let r = rig().await;
     let cart = cart(&r).await;
     let total = r.engine.price(1, cart.clone()).await.unwrap().quote.total;
-    r.sim.control().add_fault(Fault { times: Some(1), ..Fault::new("postorder", FaultKind::CommitThenDrop) });
-    let result = r.engine.checkout(cart, total, Arc::new(|_| {})).await.unwrap();
-    let CheckoutResult::Placed { order } = result else { panic!("{result:?}") };
+    r.sim.control().add_fault(Fault {
+        times: Some(1),
+        ..Fault::new("postorder", FaultKind::CommitThenDrop)
+    });
+    let result = r
+        .engine
+        .checkout(cart, total, Arc::new(|_| {}))
+        .await
+        .unwrap();
+    let CheckoutResult::Placed { order } = result else {
+        panic!("{result:?}")
+    };
     // The customer is told the truth: paid, being sent.
     assert_eq!(order.state, CheckoutState::Posting);
     assert_eq!(order.notice, Some(CheckoutNotice::PaidSending));
     let v = wait_state(&r, &order.checkout_id, CheckoutState::Posted).await;
-    assert_eq!(r.sim.control().orders().len(), 1, "the order exists exactly once");
-    assert_eq!(v.pos_order_id.as_deref().map(str::to_ascii_uppercase), Some(r.sim.control().orders()[0].guid.to_ascii_uppercase()));
+    assert_eq!(
+        r.sim.control().orders().len(),
+        1,
+        "the order exists exactly once"
+    );
+    assert_eq!(
+        v.pos_order_id.as_deref().map(str::to_ascii_uppercase),
+        Some(r.sim.control().orders()[0].guid.to_ascii_uppercase())
+    );
 }
 
 #[tokio::test]
@@ -186,9 +259,20 @@ async fn a_pos_that_is_down_gets_the_order_later_and_nothing_is_refunded() {
     let r = rig().await;
     let cart = cart(&r).await;
     let total = r.engine.price(1, cart.clone()).await.unwrap().quote.total;
-    r.sim.control().add_fault(Fault { times: Some(4), ..Fault::new("postorder", FaultKind::ConnectionReset) });
-    r.sim.control().add_fault(Fault { times: Some(2), ..Fault::new("getorders", FaultKind::HttpError) });
-    let CheckoutResult::Placed { order } = r.engine.checkout(cart, total, Arc::new(|_| {})).await.unwrap() else {
+    r.sim.control().add_fault(Fault {
+        times: Some(4),
+        ..Fault::new("postorder", FaultKind::ConnectionReset)
+    });
+    r.sim.control().add_fault(Fault {
+        times: Some(2),
+        ..Fault::new("getorders", FaultKind::HttpError)
+    });
+    let CheckoutResult::Placed { order } = r
+        .engine
+        .checkout(cart, total, Arc::new(|_| {}))
+        .await
+        .unwrap()
+    else {
         panic!()
     };
     wait_state(&r, &order.checkout_id, CheckoutState::Posted).await;
@@ -203,12 +287,23 @@ async fn a_refusal_after_payment_is_refunded_and_reported() {
     let cart = cart(&r).await;
     let total = r.engine.price(1, cart.clone()).await.unwrap().quote.total;
     // Sold out between the price check and the order: the POS refuses for good.
-    r.sim.control().add_fault(Fault { status: Some(400), ..Fault::new("postorder", FaultKind::HttpError) });
-    let CheckoutResult::Placed { order } = r.engine.checkout(cart, total, Arc::new(|_| {})).await.unwrap() else {
+    r.sim.control().add_fault(Fault {
+        status: Some(400),
+        ..Fault::new("postorder", FaultKind::HttpError)
+    });
+    let CheckoutResult::Placed { order } = r
+        .engine
+        .checkout(cart, total, Arc::new(|_| {}))
+        .await
+        .unwrap()
+    else {
         panic!()
     };
     assert_eq!(order.state, CheckoutState::Refunded);
-    assert!(matches!(order.notice, Some(CheckoutNotice::Refunded { .. })));
+    assert!(matches!(
+        order.notice,
+        Some(CheckoutNotice::Refunded { .. })
+    ));
     assert!(r.sim.control().orders().is_empty());
     let p = &r.sim.control().payments()[0];
     assert_eq!(p.refunds.len(), 1, "{p:?}");
@@ -234,9 +329,14 @@ async fn the_menu_survives_a_pos_outage_from_its_snapshot() {
     r.sim.stop().await;
     // A new kiosk process on the same data folder, with the POS gone.
     let config = KioskConfig::demo("http://127.0.0.1:9", dir);
-    let engine = Engine::from_config(config, &MemorySecrets::with("pos-token", "x"), fast()).unwrap();
+    let engine =
+        Engine::from_config(config, &MemorySecrets::with("pos-token", "x"), fast()).unwrap();
     let after = engine.menu_view().await.unwrap();
     assert_eq!(after.catalog, before.catalog);
     assert!(engine.menu.refresh().await.is_err());
-    assert_eq!(engine.menu_view().await.unwrap().catalog, before.catalog, "a failed refresh keeps the last good menu");
+    assert_eq!(
+        engine.menu_view().await.unwrap().catalog,
+        before.catalog,
+        "a failed refresh keeps the last good menu"
+    );
 }

@@ -13,13 +13,19 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kiosk_core::cart::Cart;
 use kiosk_core::checkout::CheckoutState;
 use kiosk_core::view::CheckoutResult;
-use kiosk_engine::config::{KioskConfig, KioskSection, MenuSection, OrderTypes, PaymentSection, PosKind, PosSection};
+use kiosk_engine::config::{
+    KioskConfig, KioskSection, MenuSection, OrderTypes, PaymentSection, PosKind, PosSection,
+};
 use kiosk_engine::engine::{Engine, Timings};
 use kiosk_engine::secrets::{KeyringSecrets, MemorySecrets, SecretStore};
 use serde_json::json;
 
 #[derive(Parser, Debug)]
-#[command(name = "kioskctl", version, about = "The kiosk's engine from the command line")]
+#[command(
+    name = "kioskctl",
+    version,
+    about = "The kiosk's engine from the command line"
+)]
 struct Cli {
     /// Which POS to talk to.
     #[arg(long, value_enum)]
@@ -134,7 +140,8 @@ fn config(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<KioskConfig
 fn secrets(cli: &Cli) -> Result<Box<dyn SecretStore>> {
     Ok(match &cli.token_env {
         Some(var) => {
-            let v = std::env::var(var).with_context(|| format!("the environment variable {var} is not set"))?;
+            let v = std::env::var(var)
+                .with_context(|| format!("the environment variable {var} is not set"))?;
             Box::new(MemorySecrets::with("pos-token", &v))
         }
         None => Box::new(KeyringSecrets::new()),
@@ -149,8 +156,10 @@ fn timings() -> Timings {
 }
 
 fn read_cart(path: &PathBuf) -> Result<Cart> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the cart file {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("the cart file {} is not a valid cart", path.display()))
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the cart file {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("the cart file {} is not a valid cart", path.display()))
 }
 
 fn print(json_mode: bool, doc: serde_json::Value, text: String) {
@@ -187,7 +196,9 @@ async fn run(cli: Cli) -> Result<()> {
                 p.licence_expires.as_deref().map(|e| format!(" (until {e})")).unwrap_or_default(),
                 yn(p.token_valid),
             );
-            let healthy = p.cash_server_available != Some(false) && p.licence_valid != Some(false) && p.token_valid != Some(false);
+            let healthy = p.cash_server_available != Some(false)
+                && p.licence_valid != Some(false)
+                && p.token_valid != Some(false);
             print(cli.json, serde_json::to_value(&p)?, text);
             if !healthy {
                 bail!("the POS answered but is not ready to take orders (see above)");
@@ -215,20 +226,35 @@ async fn run(cli: Cli) -> Result<()> {
                 c.faults.len()
             );
             for f in &c.faults {
-                text.push_str(&format!("\n  fault {:?} {}: {}", f.kind, f.subject, f.message));
+                text.push_str(&format!(
+                    "\n  fault {:?} {}: {}",
+                    f.kind, f.subject, f.message
+                ));
             }
             print(cli.json, doc, text);
         }
         Command::Price { cart } => {
             let cart = read_cart(cart)?;
-            let p = engine.price(1, cart).await.map_err(|e| anyhow!(e.message))?;
+            let p = engine
+                .price(1, cart)
+                .await
+                .map_err(|e| anyhow!(e.message))?;
             let q = &p.quote;
             let mut text = String::new();
             for l in &q.lines {
-                text.push_str(&format!("{:>3} x {:<40} {:>10}\n", l.qty, l.name, l.total.to_string()));
+                text.push_str(&format!(
+                    "{:>3} x {:<40} {:>10}\n",
+                    l.qty,
+                    l.name,
+                    l.total.to_string()
+                ));
             }
             for a in &q.adjustments {
-                text.push_str(&format!("      {:<40} {:>10}\n", a.name, a.amount.to_string()));
+                text.push_str(&format!(
+                    "      {:<40} {:>10}\n",
+                    a.name,
+                    a.amount.to_string()
+                ));
             }
             text.push_str(&format!("total {:>50}", q.total.to_string()));
             let doc = json!({
@@ -243,7 +269,10 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Order { cart, .. } => {
             let cart = read_cart(cart)?;
-            let priced = engine.price(1, cart.clone()).await.map_err(|e| anyhow!(e.message))?;
+            let priced = engine
+                .price(1, cart.clone())
+                .await
+                .map_err(|e| anyhow!(e.message))?;
             let total = priced.quote.total;
             let result = engine
                 .checkout(cart, total, Arc::new(|_| {}))
@@ -251,21 +280,30 @@ async fn run(cli: Cli) -> Result<()> {
                 .map_err(|e| anyhow!(e.message))?;
             let order = match result {
                 CheckoutResult::Placed { order } => order,
-                CheckoutResult::PaymentDeclined { reason } => bail!("the payment was declined: {reason}"),
+                CheckoutResult::PaymentDeclined { reason } => {
+                    bail!("the payment was declined: {reason}")
+                }
                 CheckoutResult::PaymentCancelled => bail!("the payment was cancelled"),
                 CheckoutResult::PriceChanged { quote } => {
-                    bail!("the price changed to {} while ordering; nothing was charged", quote.quote.total)
+                    bail!(
+                        "the price changed to {} while ordering; nothing was charged",
+                        quote.quote.total
+                    )
                 }
             };
             // An order still being sent finishes here, so the command reports the POS's answer.
             engine.start_background();
             let deadline = Instant::now() + Duration::from_secs(60);
             let mut view = order;
-            while matches!(view.state, CheckoutState::Paid | CheckoutState::Posting | CheckoutState::Refunding)
-                && Instant::now() < deadline
+            while matches!(
+                view.state,
+                CheckoutState::Paid | CheckoutState::Posting | CheckoutState::Refunding
+            ) && Instant::now() < deadline
             {
                 tokio::time::sleep(Duration::from_millis(200)).await;
-                view = engine.order_view(&view.checkout_id).map_err(|e| anyhow!(e.message))?;
+                view = engine
+                    .order_view(&view.checkout_id)
+                    .map_err(|e| anyhow!(e.message))?;
             }
             let doc = json!({
                 "pos_order_id": view.pos_order_id,
@@ -286,12 +324,19 @@ async fn run(cli: Cli) -> Result<()> {
                 view.pos_order_id.as_deref().unwrap_or("-"),
             );
             print(cli.json, doc, text);
-            if view.state != CheckoutState::Posted && view.state != CheckoutState::Tracking && view.state != CheckoutState::Completed {
+            if view.state != CheckoutState::Posted
+                && view.state != CheckoutState::Tracking
+                && view.state != CheckoutState::Completed
+            {
                 bail!("the order is {} ({:?})", view.state.as_str(), view.notice);
             }
         }
         Command::Orders => {
-            let orders = engine.pos.orders(&[]).await.map_err(|e| anyhow!(e.to_string()))?;
+            let orders = engine
+                .pos
+                .orders(&[])
+                .await
+                .map_err(|e| anyhow!(e.to_string()))?;
             let mut text = String::new();
             for o in &orders {
                 text.push_str(&format!(
@@ -311,11 +356,16 @@ async fn run(cli: Cli) -> Result<()> {
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kioskctl: cannot start: {e}");

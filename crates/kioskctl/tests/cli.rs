@@ -14,7 +14,14 @@ struct Ctl {
 impl Ctl {
     fn run(&self, token: &str, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_kioskctl"))
-            .args(["--pos", "procart", "--url", &self.url, "--token-env", "KIOSKCTL_TEST_TOKEN"])
+            .args([
+                "--pos",
+                "procart",
+                "--url",
+                &self.url,
+                "--token-env",
+                "KIOSKCTL_TEST_TOKEN",
+            ])
             .arg("--data-dir")
             .arg(self.dir.path())
             .args(["--category", "eat_in=1", "--category", "takeaway=2"])
@@ -26,7 +33,11 @@ impl Ctl {
 
     fn json(&self, args: &[&str]) -> Value {
         let out = self.run(pos_sim::DEMO_TOKEN, args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).unwrap();
         assert_eq!(text.trim().lines().count(), 1, "one JSON document: {text}");
         serde_json::from_str(&text).unwrap()
@@ -42,13 +53,18 @@ impl Ctl {
 async fn ctl() -> (pos_sim::SimServer, Ctl) {
     let sim = pos_sim::spawn(SimConfig::default()).await.unwrap();
     let url = sim.url();
-    (sim, Ctl { url, dir: tempfile::tempdir().unwrap() })
+    (
+        sim,
+        Ctl {
+            url,
+            dir: tempfile::tempdir().unwrap(),
+        },
+    )
 }
 
 /// Two cheeseburgers with their required sauce, by the demo menu's codes
 /// (`crates/pos-sim/fixtures/demo-menu.json`).
-const DEMO_CART: &str =
-    r#"{"order_type":"takeaway","lines":[{"dish":"1001","qty":2,"modifiers":[{"id":"5001","qty":1}],"comment":"без лука"}]}"#;
+const DEMO_CART: &str = r#"{"order_type":"takeaway","lines":[{"dish":"1001","qty":2,"modifiers":[{"id":"5001","qty":1}],"comment":"без лука"}]}"#;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ping_menu_price_order_orders() {
@@ -82,7 +98,11 @@ async fn ping_menu_price_order_orders() {
     let counter = c.json(&["order", "--cart", &cart, "--pay", "counter", "--json"]);
     assert_eq!(counter["pay_at_counter"], true);
     assert_eq!(sim.control().orders().len(), 2);
-    assert_eq!(sim.control().payments().len(), 1, "pay at the counter charges nothing");
+    assert_eq!(
+        sim.control().payments().len(),
+        1,
+        "pay at the counter charges nothing"
+    );
 
     let orders = c.json(&["orders", "--json"]);
     assert_eq!(orders["orders"].as_array().unwrap().len(), 2);
@@ -100,17 +120,35 @@ async fn failures_are_explained_on_stderr_with_a_non_zero_exit() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid cart"));
 
-    let missing = c.run(pos_sim::DEMO_TOKEN, &["price", "--cart", "/nonexistent/cart.json"]);
+    let missing = c.run(
+        pos_sim::DEMO_TOKEN,
+        &["price", "--cart", "/nonexistent/cart.json"],
+    );
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read the cart file"));
 
     let rules = c.cart(r#"{"order_type":"eat_in","lines":[{"dish":"1001","qty":1}]}"#);
-    let out = c.run(pos_sim::DEMO_TOKEN, &["order", "--cart", &rules, "--pay", "simulator"]);
+    let out = c.run(
+        pos_sim::DEMO_TOKEN,
+        &["order", "--cart", &rules, "--pay", "simulator"],
+    );
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("choose at least"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("choose at least"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(sim.control().payments().is_empty());
 
     let down = Command::new(env!("CARGO_BIN_EXE_kioskctl"))
-        .args(["--pos", "procart", "--url", "http://127.0.0.1:9", "--token-env", "T", "ping"])
+        .args([
+            "--pos",
+            "procart",
+            "--url",
+            "http://127.0.0.1:9",
+            "--token-env",
+            "T",
+            "ping",
+        ])
         .env("T", "x")
         .output()
         .unwrap();

@@ -14,7 +14,11 @@ impl PaymentProvider for CounterProvider {
         "counter"
     }
 
-    async fn start(&self, _req: &PaymentRequest, _progress: ProgressSink) -> Result<PaymentOutcome, PaymentError> {
+    async fn start(
+        &self,
+        _req: &PaymentRequest,
+        _progress: ProgressSink,
+    ) -> Result<PaymentOutcome, PaymentError> {
         Ok(PaymentOutcome::PayAtCounter)
     }
 
@@ -27,7 +31,11 @@ impl PaymentProvider for CounterProvider {
     }
 
     /// Nothing was taken, so there is nothing to return; the cashier voids the order.
-    async fn refund(&self, _attempt_id: &str, _amount: Money) -> Result<RefundOutcome, PaymentError> {
+    async fn refund(
+        &self,
+        _attempt_id: &str,
+        _amount: Money,
+    ) -> Result<RefundOutcome, PaymentError> {
         Ok(RefundOutcome::Refunded {
             reference: "nothing charged at the kiosk".into(),
         })

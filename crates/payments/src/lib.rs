@@ -21,7 +21,9 @@ pub enum ProviderConfig {
     Counter,
 }
 
-pub fn build(config: &ProviderConfig) -> Result<Arc<dyn PaymentProvider>, kiosk_core::ports::PaymentError> {
+pub fn build(
+    config: &ProviderConfig,
+) -> Result<Arc<dyn PaymentProvider>, kiosk_core::ports::PaymentError> {
     Ok(match config {
         ProviderConfig::Simulator { url } => Arc::new(simulator::SimulatorProvider::new(url)?),
         ProviderConfig::Counter => Arc::new(counter::CounterProvider),

@@ -8,7 +8,9 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kiosk_core::payment::{PaymentOutcome, PaymentProgress, PaymentReceipt, PaymentRequest, RefundOutcome};
+use kiosk_core::payment::{
+    PaymentOutcome, PaymentProgress, PaymentReceipt, PaymentRequest, RefundOutcome,
+};
 use kiosk_core::ports::{PaymentError, PaymentProvider, ProgressSink};
 use kiosk_core::Money;
 use serde::{Deserialize, Serialize};
@@ -80,9 +82,9 @@ impl SimulatorProvider {
                 receipt: PaymentReceipt {
                     provider: "simulator".into(),
                     attempt_id: r.attempt_id,
-                    transaction_id: r
-                        .transaction_id
-                        .ok_or_else(|| PaymentError::Malformed("an approved payment without transaction_id".into()))?,
+                    transaction_id: r.transaction_id.ok_or_else(|| {
+                        PaymentError::Malformed("an approved payment without transaction_id".into())
+                    })?,
                     auth_code: r.auth_code,
                     card_mask: r.card_mask,
                     amount: r.amount,
@@ -94,7 +96,11 @@ impl SimulatorProvider {
             },
             "cancelled" => PaymentOutcome::Cancelled,
             "pending" => PaymentOutcome::Pending,
-            other => return Err(PaymentError::Malformed(format!("unknown payment status {other:?}"))),
+            other => {
+                return Err(PaymentError::Malformed(format!(
+                    "unknown payment status {other:?}"
+                )))
+            }
         })
     }
 
@@ -103,11 +109,17 @@ impl SimulatorProvider {
         if status == reqwest::StatusCode::NOT_FOUND {
             return Ok(None);
         }
-        let body = resp.bytes().await.map_err(|e| PaymentError::Unreachable(e.to_string()))?;
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| PaymentError::Unreachable(e.to_string()))?;
         if !status.is_success() {
             return Err(PaymentError::Provider(format!(
                 "HTTP {status}: {}",
-                String::from_utf8_lossy(&body).chars().take(200).collect::<String>()
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
             )));
         }
         serde_json::from_slice(&body)
@@ -126,7 +138,11 @@ impl PaymentProvider for SimulatorProvider {
         "simulator"
     }
 
-    async fn start(&self, req: &PaymentRequest, progress: ProgressSink) -> Result<PaymentOutcome, PaymentError> {
+    async fn start(
+        &self,
+        req: &PaymentRequest,
+        progress: ProgressSink,
+    ) -> Result<PaymentOutcome, PaymentError> {
         progress(PaymentProgress::Started { amount: req.amount });
         progress(PaymentProgress::Prompt {
             text: "card_prompt".into(),
@@ -157,7 +173,9 @@ impl PaymentProvider for SimulatorProvider {
                 r.amount, req.amount
             ))),
             Some(r) => self.outcome(r),
-            None => Err(PaymentError::Provider("the payment endpoint is missing".into())),
+            None => Err(PaymentError::Provider(
+                "the payment endpoint is missing".into(),
+            )),
         }
     }
 
@@ -202,10 +220,17 @@ impl PaymentProvider for SimulatorProvider {
         let body = resp.bytes().await.map_err(transport)?;
         if !status.is_success() {
             return Ok(RefundOutcome::Failed {
-                reason: format!("HTTP {status}: {}", String::from_utf8_lossy(&body).chars().take(200).collect::<String>()),
+                reason: format!(
+                    "HTTP {status}: {}",
+                    String::from_utf8_lossy(&body)
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                ),
             });
         }
-        let r: RefundRecord = serde_json::from_slice(&body).map_err(|e| PaymentError::Malformed(e.to_string()))?;
+        let r: RefundRecord =
+            serde_json::from_slice(&body).map_err(|e| PaymentError::Malformed(e.to_string()))?;
         Ok(match r.status.as_str() {
             "refunded" => RefundOutcome::Refunded {
                 reference: r.refund_id.unwrap_or_else(|| attempt_id.to_string()),

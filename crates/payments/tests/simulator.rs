@@ -31,19 +31,30 @@ async fn approve_is_idempotent_and_refundable() {
     let p = SimulatorProvider::new(&sim.url()).unwrap();
     let (sink, seen) = recorder();
     let first = p.start(&req("a1"), sink.clone()).await.unwrap();
-    let PaymentOutcome::Approved { receipt } = &first else { panic!("{first:?}") };
+    let PaymentOutcome::Approved { receipt } = &first else {
+        panic!("{first:?}")
+    };
     assert_eq!(receipt.amount.to_string(), "849.10");
     assert!(!receipt.transaction_id.is_empty());
-    assert!(matches!(seen.lock().unwrap()[0], PaymentProgress::Started { .. }));
+    assert!(matches!(
+        seen.lock().unwrap()[0],
+        PaymentProgress::Started { .. }
+    ));
     // The same attempt again: the same payment, no second charge.
     let again = p.start(&req("a1"), sink).await.unwrap();
     assert_eq!(again, first);
     assert_eq!(sim.control().payments().len(), 1);
     assert_eq!(p.status("a1").await.unwrap(), first);
 
-    let r1 = p.refund("a1", Money::parse("849.10").unwrap()).await.unwrap();
+    let r1 = p
+        .refund("a1", Money::parse("849.10").unwrap())
+        .await
+        .unwrap();
     assert!(matches!(r1, RefundOutcome::Refunded { .. }), "{r1:?}");
-    let r2 = p.refund("a1", Money::parse("849.10").unwrap()).await.unwrap();
+    let r2 = p
+        .refund("a1", Money::parse("849.10").unwrap())
+        .await
+        .unwrap();
     assert_eq!(r1, r2, "a repeated refund returns the same refund");
     assert_eq!(sim.control().payments()[0].refunds.len(), 1);
 }
@@ -52,23 +63,43 @@ async fn approve_is_idempotent_and_refundable() {
 async fn decline_and_cancel_charge_nothing() {
     let sim = pos_sim::spawn(SimConfig::default()).await.unwrap();
     let p = SimulatorProvider::new(&sim.url()).unwrap();
-    sim.control().set_payment_outcome(PaymentOutcomeMode::Decline, 0);
+    sim.control()
+        .set_payment_outcome(PaymentOutcomeMode::Decline, 0);
     let (sink, _) = recorder();
-    assert!(matches!(p.start(&req("d1"), sink.clone()).await.unwrap(), PaymentOutcome::Declined { .. }));
-    sim.control().set_payment_outcome(PaymentOutcomeMode::Cancel, 0);
-    assert_eq!(p.start(&req("c1"), sink).await.unwrap(), PaymentOutcome::Cancelled);
-    assert_eq!(p.status("never-started").await.unwrap(), PaymentOutcome::NotFound);
+    assert!(matches!(
+        p.start(&req("d1"), sink.clone()).await.unwrap(),
+        PaymentOutcome::Declined { .. }
+    ));
+    sim.control()
+        .set_payment_outcome(PaymentOutcomeMode::Cancel, 0);
+    assert_eq!(
+        p.start(&req("c1"), sink).await.unwrap(),
+        PaymentOutcome::Cancelled
+    );
+    assert_eq!(
+        p.status("never-started").await.unwrap(),
+        PaymentOutcome::NotFound
+    );
 }
 
 #[tokio::test]
 async fn a_lost_answer_is_pending_then_resolved_by_status() {
     let sim = pos_sim::spawn(SimConfig::default()).await.unwrap();
-    sim.control().set_payment_outcome(PaymentOutcomeMode::Timeout, 0);
-    let p = SimulatorProvider::new(&sim.url()).unwrap().with_start_timeout(Duration::from_millis(300));
+    sim.control()
+        .set_payment_outcome(PaymentOutcomeMode::Timeout, 0);
+    let p = SimulatorProvider::new(&sim.url())
+        .unwrap()
+        .with_start_timeout(Duration::from_millis(300));
     let (sink, _) = recorder();
-    assert_eq!(p.start(&req("t1"), sink).await.unwrap(), PaymentOutcome::Pending);
+    assert_eq!(
+        p.start(&req("t1"), sink).await.unwrap(),
+        PaymentOutcome::Pending
+    );
     // The terminal did charge: the status query is the truth.
-    assert!(matches!(p.status("t1").await.unwrap(), PaymentOutcome::Approved { .. }));
+    assert!(matches!(
+        p.status("t1").await.unwrap(),
+        PaymentOutcome::Approved { .. }
+    ));
     // And it can be reversed.
     assert_eq!(p.cancel("t1").await.unwrap(), PaymentOutcome::Cancelled);
 }

@@ -275,8 +275,10 @@ impl Default for ProcartConfig {
 
 impl fmt::Debug for ProcartConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Someone may have pasted `?token=...` into the base URL: redact it there too.
+        let secrets: Vec<String> = self.token.iter().cloned().collect();
         f.debug_struct("ProcartConfig")
-            .field("base_url", &self.base_url)
+            .field("base_url", &error::redact(&self.base_url, &secrets))
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("token_placement", &self.token_placement)
             .field("verbs", &self.verbs)
@@ -351,25 +353,26 @@ impl ProcartClient {
     /// Checks the configuration (URL, token characters, header names) and builds the client.
     /// A URL that cannot work is `Unreachable`; a token that cannot be sent is `BadToken`.
     pub fn new(config: ProcartConfig) -> Result<ProcartClient, PosError> {
-        let trimmed = config.base_url.trim().trim_end_matches('/');
-        let base = Url::parse(&format!("{trimmed}/")).map_err(|e| {
-            PosError::Unreachable(format!("the ProCart address {trimmed:?} is not a URL: {e}"))
-        })?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(PosError::Unreachable(format!(
-                "the ProCart address {trimmed:?} is not an http(s) URL"
-            )));
-        }
         let mut secrets = Vec::new();
         if let Some(token) = config.token.as_deref().filter(|t| !t.is_empty()) {
             if HeaderValue::from_str(token).is_err() || token.chars().any(char::is_control) {
                 return Err(PosError::BadToken);
             }
             secrets.push(token.to_string());
-            let encoded: String = url::form_urlencoded_byte_serialize(token);
+            let encoded = query_encoded(token);
             if encoded != token {
                 secrets.push(encoded);
             }
+        }
+        let trimmed = config.base_url.trim().trim_end_matches('/');
+        let shown = error::redact(trimmed, &secrets);
+        let base = Url::parse(&format!("{trimmed}/")).map_err(|e| {
+            PosError::Unreachable(format!("the ProCart address {shown:?} is not a URL: {e}"))
+        })?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(PosError::Unreachable(format!(
+                "the ProCart address {shown:?} is not an http(s) URL"
+            )));
         }
         for p in &config.token_placement {
             if let TokenPlacement::Header(name) = p {
@@ -714,13 +717,11 @@ fn with_body_field(body: &[u8], name: &str, value: &str) -> Vec<u8> {
     out
 }
 
-/// URL-encoding of a token as it appears in a query string, for redaction.
-mod url {
-    pub fn form_urlencoded_byte_serialize(s: &str) -> String {
-        let mut u = reqwest::Url::parse("http://x/").expect("a constant URL parses");
-        u.query_pairs_mut().append_pair("t", s);
-        u.query().unwrap_or("").trim_start_matches("t=").to_string()
-    }
+/// A token as it appears in a query string (`a b&c` → `a+b%26c`), so redaction catches it there.
+fn query_encoded(token: &str) -> String {
+    let mut u = Url::parse("http://x/").expect("a constant URL parses");
+    u.query_pairs_mut().append_pair("t", token);
+    u.query().unwrap_or("").trim_start_matches("t=").to_string()
 }
 
 #[cfg(test)]

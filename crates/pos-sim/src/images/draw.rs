@@ -483,13 +483,8 @@ fn burger(p: &mut Pen, rng: &mut Rng, name: &str) {
     plate(p, 400.0, 470.0, 310.0, 80.0);
     let bun = hsl(rng.range(26.0, 34.0), 0.68, rng.range(0.52, 0.6));
     let bun_dark = shade(bun, 0.72);
-    let patties = if has(name, &["двойн", "биг"]) {
-        2
-    } else if name.is_empty() && rng.chance(0.35) {
-        2
-    } else {
-        1
-    };
+    let double = has(name, &["двойн", "биг"]) || (name.is_empty() && rng.chance(0.35));
+    let patties = if double { 2 } else { 1 };
     let cheese = has(name, &["чиз", "сыр", "двойн", "биг", "эмментал"])
         || (name.is_empty() && rng.chance(0.8));
     let tomato = rng.chance(0.7);

@@ -517,4 +517,16 @@ mod tests {
             .unwrap();
         assert_eq!(img, "http://127.0.0.1:9/images/roll/1.jpg");
     }
+
+    #[test]
+    fn fixture_files_load_in_every_accepted_shape() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/jupiter-menu.json");
+        assert_eq!(MenuDoc::load(&path).unwrap(), MenuDoc::seed());
+        let bare = MenuDoc::from_json(&MenuDoc::seed().menu.to_string()).unwrap();
+        assert_eq!(bare.menu, MenuDoc::seed().menu);
+        assert!(MenuDoc::from_json("[]").is_err());
+        assert!(MenuDoc::from_json("{\"x\":1}").is_err());
+        assert!(MenuDoc::load(std::path::Path::new("/nonexistent.json")).is_err());
+    }
 }

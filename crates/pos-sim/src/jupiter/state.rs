@@ -255,7 +255,8 @@ impl State {
 
     /// Now, or one second after the previous date if now is not later (two edits in a second).
     fn bump_settings_date(&mut self, previous: &str) {
-        let now = now();
+        // Whole seconds: the format has no fraction, and "later" must show in the text.
+        let now = now().replace_nanosecond(0).unwrap_or_else(|_| now());
         let next = match PrimitiveDateTime::parse(previous, DATE) {
             Ok(p) if p >= now => p + Duration::from_secs(1),
             _ => now,
@@ -896,5 +897,66 @@ mod tests {
         let login =
             json!({"command": "get_user_id", "server_id": SERVER_ID, "password": KIOSK_PASSWORD});
         assert_eq!(s.handle(&login, "").unwrap()["workday_id"], "");
+    }
+
+    #[test]
+    fn a_closed_order_never_sent_open_is_accepted_unless_strict() {
+        let mut s = state();
+        let l = json!([{"uid": "1", "product_uid": "3:1:0:1003", "quantity": "1"}]);
+        let r = s
+            .handle(&order_req("c", l.clone(), "2024-01-01 10:00:00"), "")
+            .unwrap();
+        assert_ne!(r["order"]["close_date"], "");
+        assert!(s.orders[0].closed_unseen);
+        assert!(s.prints.is_empty(), "no kitchen ticket for it");
+        s.settings.strict_close = true;
+        let e = s
+            .handle(&order_req("d", l, "2024-01-01 10:00:00"), "")
+            .unwrap_err();
+        assert_eq!(e, E_ORDER_NOT_FOUND);
+    }
+
+    #[test]
+    fn locks_expire_only_with_a_ttl() {
+        let mut s = state();
+        let l = json!([{"uid": "1", "product_uid": "3:1:0:1003", "quantity": "1"}]);
+        s.handle(&order_req("a", l, ""), "").unwrap();
+        let lock = |user: &str| json!({"command": "lock_order", "user_id": user, "order_uid": "a"});
+        assert!(s.handle(&lock(KIOSK_USER), "").is_ok());
+        assert_eq!(s.handle(&lock("4:1:0:15"), "").unwrap_err(), E_LOCKED);
+        s.settings.lock_ttl_seconds = Some(0);
+        assert!(
+            s.handle(&lock("4:1:0:15"), "").is_ok(),
+            "an expired lock is taken over"
+        );
+    }
+
+    #[test]
+    fn login_can_require_a_workday() {
+        let mut s = state();
+        s.settings.login_requires_workday = true;
+        s.close_workday();
+        let login =
+            json!({"command": "get_user_id", "serverId": SERVER_ID, "password": KIOSK_PASSWORD});
+        assert_eq!(s.handle(&login, "").unwrap_err(), E_NO_WORKDAY);
+        let id = s.open_workday();
+        assert_eq!(s.handle(&login, "").unwrap()["workday_id"], id);
+    }
+
+    #[test]
+    fn menu_edits_move_the_settings_date_forward() {
+        let mut s = state();
+        let before = s.menu.settings_date();
+        assert!(s.set_price("3:1:0:1003", Decimal::from(5)));
+        let after = s.menu.settings_date();
+        assert!(after > before);
+        s.replace_menu(MenuDoc::generated(3));
+        assert!(
+            s.menu.settings_date() > after,
+            "even when edits come within one second"
+        );
+        let check =
+            json!({"command": "checkUpdate", "server_id": SERVER_ID, "date_from_request": after});
+        assert_eq!(s.handle(&check, "").unwrap()["update"], "yes");
     }
 }

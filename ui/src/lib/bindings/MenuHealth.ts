@@ -4,4 +4,4 @@ import type { CatalogFault } from "./CatalogFault";
 /**
  * For the service screen: catalog faults and freshness.
  */
-export type MenuHealth = { version: string, age_s: bigint, stale: boolean, faults: Array<CatalogFault>, };
+export type MenuHealth = { version: string, age_s: number, stale: boolean, faults: Array<CatalogFault>, };

@@ -22,4 +22,4 @@ catalog: Catalog,
 /**
  * How old the menu is, in seconds (shown on the service screen only).
  */
-age_s: bigint, };
+age_s: number, };

@@ -7,7 +7,7 @@ import type { Quote } from "./Quote";
  * The answer to a pricing request. `revision` echoes the UI's cart revision so an answer to an
  * older cart is never shown as the current price.
  */
-export type PricedCart = { revision: bigint, quote: Quote, 
+export type PricedCart = { revision: number, quote: Quote, 
 /**
  * Lines the POS priced differently from the menu.
  */
