@@ -34,6 +34,8 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
             order_types: vec![],
             idle_timeout_s: 90,
             idle_countdown_s: 20,
+            confirmation_timeout_s: 30,
+            restaurant_name: None,
             out_of_service: Some(why.clone()),
         },
     }

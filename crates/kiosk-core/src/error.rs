@@ -144,6 +144,10 @@ pub struct IpcError {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(optional, as = "Option<Vec<CartProblem>>")]
     pub problems: Vec<CartProblem>,
+    /// The dish the POS refused, when `code` is `dish_unavailable` and the POS named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub dish: Option<PosId>,
 }
 
 impl IpcError {
@@ -152,6 +156,7 @@ impl IpcError {
             code,
             message: message.into(),
             problems: vec![],
+            dish: None,
         }
     }
 
@@ -165,12 +170,17 @@ impl IpcError {
             code: ErrorCode::CartInvalid,
             message,
             problems,
+            dish: None,
         }
     }
 }
 
 impl From<PosError> for IpcError {
     fn from(e: PosError) -> Self {
-        IpcError::new(e.code(), e.to_string())
+        let mut out = IpcError::new(e.code(), e.to_string());
+        if let PosError::DishUnavailable { dish, .. } = e {
+            out.dish = dish;
+        }
+        out
     }
 }

@@ -257,6 +257,10 @@ pub struct AppInfo {
     pub idle_timeout_s: u32,
     /// Seconds the "Are you still there?" countdown lasts.
     pub idle_countdown_s: u32,
+    /// Seconds the confirmation screen stays before the kiosk returns to the attract screen.
+    pub confirmation_timeout_s: u32,
+    /// The restaurant's name for the header, when the settings give one.
+    pub restaurant_name: Option<String>,
     /// Why the kiosk cannot take orders, when it cannot (bad settings, no journal).
     pub out_of_service: Option<String>,
 }

@@ -33,6 +33,10 @@ pub struct KioskSection {
     pub idle_timeout_s: u32,
     #[serde(default = "default_countdown")]
     pub idle_countdown_s: u32,
+    #[serde(default = "default_confirmation")]
+    pub confirmation_timeout_s: u32,
+    /// Shown in the kiosk's header.
+    pub restaurant_name: Option<String>,
     /// Where the journal, menu snapshot and image cache live.
     pub data_dir: Option<PathBuf>,
 }
@@ -130,6 +134,9 @@ fn default_idle() -> u32 {
 fn default_countdown() -> u32 {
     20
 }
+fn default_confirmation() -> u32 {
+    30
+}
 fn default_secret_name() -> String {
     "pos-token".into()
 }
@@ -220,6 +227,8 @@ impl KioskConfig {
                 languages: default_languages(),
                 idle_timeout_s: default_idle(),
                 idle_countdown_s: default_countdown(),
+                confirmation_timeout_s: default_confirmation(),
+                restaurant_name: Some("Бургерная «Огонёк»".into()),
                 data_dir: Some(data_dir),
             },
             pos: PosSection {

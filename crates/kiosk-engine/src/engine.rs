@@ -242,7 +242,11 @@ impl Engine {
         if let Err(problems) = cart::check(&m.catalog, &cart) {
             return Err(IpcError::cart(problems));
         }
-        let (revision, quote) = self.pricer.price(revision, cart).await?;
+        let (revision, quote) = self
+            .pricer
+            .price(revision, cart.clone())
+            .await
+            .map_err(|e| with_unavailable_lines(e, &m.catalog, &cart))?;
         Ok(PricedCart {
             revision,
             changes: pricing::price_changes(&m.catalog, &quote),
@@ -337,9 +341,37 @@ impl Engine {
             order_types: self.config.order_types.offered.clone(),
             idle_timeout_s: self.config.kiosk.idle_timeout_s,
             idle_countdown_s: self.config.kiosk.idle_countdown_s,
+            confirmation_timeout_s: self.config.kiosk.confirmation_timeout_s,
+            restaurant_name: self.config.kiosk.restaurant_name.clone(),
             out_of_service: self.checkouts.as_ref().err().cloned(),
         }
     }
+}
+
+/// A POS refusal names the dish it has run out of; the UI needs the cart lines that hold it.
+fn with_unavailable_lines(
+    mut e: IpcError,
+    catalog: &kiosk_core::catalog::Catalog,
+    cart: &Cart,
+) -> IpcError {
+    if e.code != ErrorCode::DishUnavailable {
+        return e;
+    }
+    let Some(dish) = e.dish.clone() else { return e };
+    for (i, line) in cart.lines.iter().enumerate() {
+        if line.dish == dish || line.combo.iter().any(|p| p.dish == dish) {
+            let name = catalog
+                .dish(&dish)
+                .map(|d| d.name.clone())
+                .unwrap_or_else(|| dish.clone());
+            e.problems.push(cart::CartProblem::Unavailable {
+                line: i as u32 + 1,
+                dish: dish.clone(),
+                name,
+            });
+        }
+    }
+    e
 }
 
 fn image_urls(c: &kiosk_core::catalog::Catalog) -> Vec<String> {

@@ -108,6 +108,8 @@ fn config(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<KioskConfig
             languages: vec!["ru".into(), "en".into()],
             idle_timeout_s: 90,
             idle_countdown_s: 20,
+            confirmation_timeout_s: 30,
+            restaurant_name: None,
             data_dir: Some(data_dir),
         },
         pos: PosSection {

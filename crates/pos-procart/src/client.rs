@@ -613,7 +613,7 @@ impl ProcartClient {
                 .body(body),
         };
         let accept = if m == Method::PrintInfo {
-            "text/plain, application/json;q=0.9, */*;q=0.5"
+            "text/plain, */*;q=0.5"
         } else {
             "application/json"
         };

@@ -145,7 +145,7 @@ function buildMenuView(catalog: Catalog): MenuView {
     .sort((a, b) => a.sort - b.sort)
     .map((s) => ({ id: s.id, name: s.name, card_count: cards.filter((c) => c.section === s.id).length }))
     .filter((s) => s.card_count > 0);
-  return { version: catalog.version, sections, cards, catalog, age_s: BigInt(42) };
+  return { version: catalog.version, sections, cards, catalog, age_s: 42 };
 }
 
 /** Prices a cart the way the fake POS would; `pos` adds its adjustments and price differences. */
@@ -238,7 +238,7 @@ function price(catalog: Catalog, cart: Cart, revision: number, source: 'estimate
   }
   const total = subtotal + adjustments.reduce((s, a) => s + toKop(a.amount), 0);
   return {
-    revision: BigInt(revision),
+    revision: revision,
     quote: { source, lines, adjustments, subtotal: fromKop(subtotal), total: fromKop(total) },
     changes,
     problems,
@@ -308,7 +308,7 @@ export function createFakeBackend(initial: FakeOptions = {}): FakeBackend {
         version: '0.1.0-demo', demo: true, pos: 'demo', payment: 'demo',
         languages: ['ru', 'en'], default_language: 'ru', order_types: ['eat_in', 'takeaway'],
         idle_timeout_s: options.idleTimeoutS ?? 90, idle_countdown_s: options.idleCountdownS ?? 20,
-        out_of_service: options.outOfService ?? null,
+        confirmation_timeout_s: 30, restaurant_name: 'Бургерная «Огонёк»', out_of_service: options.outOfService ?? null,
       };
     },
 

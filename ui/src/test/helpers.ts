@@ -27,7 +27,7 @@ export const flush = () => new Promise<void>((r) => setTimeout(r, 0));
 /** A priced cart whose total is the given string. */
 export function priced(revision: number, total: string, source: QuoteSource = 'pos'): PricedCart {
   return {
-    revision: BigInt(revision),
+    revision: revision,
     quote: { source, lines: [], adjustments: [], subtotal: total, total },
     changes: [],
     problems: [],

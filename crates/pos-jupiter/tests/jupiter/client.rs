@@ -439,3 +439,63 @@ async fn the_seed_menu_is_served_as_the_vendor_wrote_it() {
     .catalog;
     assert_eq!(served, fixture);
 }
+
+#[tokio::test]
+async fn the_payment_simulator_is_served_next_to_jpos() {
+    let sim = Sim::start().await;
+    let created = sim
+        .post(
+            "/paysim/v1/payments",
+            json!({"attempt_id": "att-1", "order_ref": "o-1", "amount": "407.50", "description": "Киоск"}),
+        )
+        .await;
+    assert_eq!(created["attempt_id"], "att-1", "{created}");
+    let listed = sim.get("/_sim/payments").await;
+    assert_eq!(listed["payments"].as_array().unwrap().len(), 1);
+    let faults = sim
+        .post(
+            "/_sim/faults",
+            json!({"method": "getTT", "kind": "latency", "latency_ms": 1}),
+        )
+        .await;
+    assert_eq!(faults["faults"].as_array().unwrap().len(), 1);
+    let cleared = reqwest::Client::new()
+        .delete(format!("{}/_sim/faults", sim.server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert!(cleared.status().is_success());
+    assert!(sim.get("/_sim/faults").await["faults"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn the_menu_can_be_replaced_through_the_admin_endpoint() {
+    let sim = Sim::start().await;
+    let pos = sim.pos();
+    let before = pos.client().get_tt().await.unwrap().menu.settings_date;
+    let seed = crate::support::fixture("gettt-seed.json");
+    let r = reqwest::Client::new()
+        .post(format!("{}/_sim/menu", sim.server.url()))
+        .body(seed)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    assert!(pos.client().check_update(&before).await.unwrap());
+    let tt = pos.client().get_tt().await.unwrap();
+    let menu = build_menu(&tt, &MenuOptions::default());
+    assert!(menu.catalog.dish("3:1:0:79").is_some(), "the seed's ХИТ");
+    assert_ne!(
+        tt.menu.settings_date, "2020-10-09 15:37:59",
+        "replacing is an edit too"
+    );
+    assert_eq!(
+        sim.get("/_sim/menu").await["menu"]["settingsDate"],
+        tt.menu.settings_date
+    );
+    assert_eq!(sim.get("/_sim/workday").await["open"], true);
+    assert_eq!(sim.get("/_sim/config").await["server_ids"][0], "25162093");
+}

@@ -45,6 +45,10 @@ async fn ping_reports_credentials_and_workday() {
     let sim = Sim::start().await;
     let pos = sim.pos();
     assert_eq!(pos.kind(), "jupiter");
+    // The server id and the password are secrets: never in a debug print (or a log line).
+    let printed = format!("{pos:?} {:?}", sim.config_for_tests());
+    assert!(!printed.contains("25162093"), "{printed}");
+    assert!(printed.contains("Password(Secret(***))"), "{printed}");
     let info = pos.ping().await.unwrap();
     assert_eq!(info.pos, "jupiter");
     assert_eq!(info.token_valid, Some(true));

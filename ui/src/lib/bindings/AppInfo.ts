@@ -14,6 +14,14 @@ idle_timeout_s: number,
  */
 idle_countdown_s: number, 
 /**
+ * Seconds the confirmation screen stays before the kiosk returns to the attract screen.
+ */
+confirmation_timeout_s: number, 
+/**
+ * The restaurant's name for the header, when the settings give one.
+ */
+restaurant_name: string | null, 
+/**
  * Why the kiosk cannot take orders, when it cannot (bad settings, no journal).
  */
 out_of_service: string | null, };

@@ -9,4 +9,8 @@ export type IpcError = { code: ErrorCode, message: string,
 /**
  * Cart problems, when `code` is `cart_invalid`.
  */
-problems?: Array<CartProblem>, };
+problems?: Array<CartProblem>, 
+/**
+ * The dish the POS refused, when `code` is `dish_unavailable` and the POS named it.
+ */
+dish?: string, };

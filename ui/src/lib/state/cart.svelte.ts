@@ -192,10 +192,10 @@ export class CartState {
   /** Takes a POS price that arrived another way (checkout said the price changed). */
   acceptPosPrice(priced: PricedCart): void {
     this.revision += 1;
-    this.confirmed = { ...priced, revision: BigInt(this.revision) };
+    this.confirmed = { ...priced, revision: this.revision };
     this.posError = null;
     // Keep the estimate in step so problems are read from the same cart.
-    if (this.estimate) this.estimate = { ...this.estimate, revision: BigInt(this.revision) };
+    if (this.estimate) this.estimate = { ...this.estimate, revision: this.revision };
   }
 
   #changed(): void {
