@@ -60,3 +60,8 @@ e2e: app
 
 test: deps fmt-check ui-check ui-test clippy check-bindings cargo-test e2e
 	@echo "make test: all checks passed"
+
+# Benchmarks: each step in bench/steps/ prints its numbers beside its target and writes
+# bench/results/*.json.
+bench: app
+	scripts/bench.sh
