@@ -25,15 +25,28 @@ struct Args {
     /// Run against the built-in POS simulator with a demo restaurant.
     #[arg(long)]
     demo: bool,
+    /// Which POS the demo simulates.
+    #[arg(long, value_enum, default_value = "procart")]
+    demo_pos: DemoPos,
     /// The settings file of a real installation.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Read the POS token from this environment variable instead of the keyring.
+    /// Read the POS token (ProCart) or server id (Jupiter) from this environment variable
+    /// instead of the keyring.
     #[arg(long, value_name = "VAR")]
     token_env: Option<String>,
+    /// Jupiter: read the kiosk user's password from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    user_env: Option<String>,
     /// Where the journal, menu snapshot and picture cache live (demo mode).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DemoPos {
+    Procart,
+    Jupiter,
 }
 
 /// What the commands work with. `engine` is `Err` when the kiosk cannot start; the UI then shows
@@ -48,7 +61,14 @@ pub struct AppState {
 fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer>) {
     tauri::async_runtime::block_on(async {
         if args.demo {
-            let sim = match pos_sim::spawn(pos_sim::SimConfig::default()).await {
+            let sim_config = pos_sim::SimConfig {
+                pos: match args.demo_pos {
+                    DemoPos::Procart => pos_sim::PosKind::Procart,
+                    DemoPos::Jupiter => pos_sim::PosKind::Jupiter,
+                },
+                ..pos_sim::SimConfig::default()
+            };
+            let sim = match pos_sim::spawn(sim_config).await {
                 Ok(s) => s,
                 Err(e) => {
                     return (
@@ -62,8 +82,19 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
                 .data_dir
                 .clone()
                 .unwrap_or_else(|| kiosk_engine::engine::default_data_dir().join("demo"));
-            let config = KioskConfig::demo(&sim.url(), data_dir);
-            let secrets = MemorySecrets::with(&config.pos.secret, pos_sim::DEMO_TOKEN);
+            let (config, secrets) = match args.demo_pos {
+                DemoPos::Procart => {
+                    let c = KioskConfig::demo(&sim.url(), data_dir);
+                    let s = MemorySecrets::with(&c.pos.secret, pos_sim::DEMO_TOKEN);
+                    (c, s)
+                }
+                DemoPos::Jupiter => {
+                    let c = KioskConfig::demo_jupiter(&sim.url(), data_dir.join("jupiter"));
+                    let s = MemorySecrets::with(&c.pos.secret, pos_sim::jupiter::SERVER_ID);
+                    let _ = s.set(&c.pos.user_secret, pos_sim::jupiter::KIOSK_PASSWORD);
+                    (c, s)
+                }
+            };
             let engine = Engine::from_config(config, &secrets, Timings::default())
                 .map_err(|e| e.to_string());
             if let Ok(e) = &engine {
@@ -84,17 +115,29 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
         if let Some(dir) = &args.data_dir {
             config.kiosk.data_dir = Some(dir.clone());
         }
-        let secrets: Box<dyn SecretStore> = match &args.token_env {
-            Some(var) => match std::env::var(var) {
-                Ok(v) => Box::new(MemorySecrets::with(&config.pos.secret, &v)),
-                Err(_) => {
-                    return (
-                        Err(format!("the environment variable {var} is not set")),
-                        None,
-                    )
+        let secrets: Box<dyn SecretStore> = if args.token_env.is_none() && args.user_env.is_none() {
+            Box::new(KeyringSecrets::new())
+        } else {
+            let store = MemorySecrets::default();
+            for (var, name) in [
+                (&args.token_env, &config.pos.secret),
+                (&args.user_env, &config.pos.user_secret),
+            ] {
+                if let Some(var) = var {
+                    match std::env::var(var) {
+                        Ok(v) => {
+                            let _ = store.set(name, &v);
+                        }
+                        Err(_) => {
+                            return (
+                                Err(format!("the environment variable {var} is not set")),
+                                None,
+                            )
+                        }
+                    }
                 }
-            },
-            None => Box::new(KeyringSecrets::new()),
+            }
+            Box::new(store)
         };
         let engine = Engine::from_config(config, secrets.as_ref(), Timings::default())
             .map_err(|e| e.to_string());

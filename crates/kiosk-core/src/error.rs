@@ -32,6 +32,13 @@ pub enum PosError {
     Refused { reason: String },
     #[error("not found in the POS: {0}")]
     NotFound(String),
+    /// The POS created the order but totals it differently from what was charged; the order is
+    /// left open in the POS for staff (never refunded or closed silently).
+    #[error("the POS totals order {pos_order_id} differently: {message}")]
+    TotalMismatch {
+        pos_order_id: String,
+        message: String,
+    },
     #[error("the POS answered with something we cannot read: {0}")]
     Malformed(String),
     #[error("the POS failed with HTTP {status}: {message}")]
@@ -71,6 +78,7 @@ impl PosError {
             PosError::PriceChanged { .. } => ErrorCode::PriceChanged,
             PosError::Refused { .. } => ErrorCode::OrderRefused,
             PosError::NotFound(_) => ErrorCode::NotFound,
+            PosError::TotalMismatch { .. } => ErrorCode::TotalMismatch,
             PosError::Malformed(_) => ErrorCode::PosMalformed,
             PosError::Server { .. } => ErrorCode::PosServerError,
         }
@@ -92,6 +100,8 @@ pub enum ErrorCode {
     DishUnavailable,
     PriceChanged,
     OrderRefused,
+    /// The POS has the order at another total; staff will settle it.
+    TotalMismatch,
     NotFound,
     CartInvalid,
     MenuUnavailable,
@@ -119,6 +129,9 @@ impl ErrorCode {
             ErrorCode::DishUnavailable => "Something in your order has just run out.",
             ErrorCode::PriceChanged => "A price has changed. Please check your order.",
             ErrorCode::OrderRefused => "The restaurant could not accept this order.",
+            ErrorCode::TotalMismatch => {
+                "Your order is paid; a staff member will confirm it with you."
+            }
             ErrorCode::NotFound => "Not found.",
             ErrorCode::CartInvalid => "Please check your order.",
             ErrorCode::MenuUnavailable => "The menu is not available right now.",

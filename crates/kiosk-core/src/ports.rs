@@ -43,6 +43,13 @@ pub trait Pos: Send + Sync {
         req: &OrderRequest,
     ) -> Result<PosOrder, PosError>;
 
+    /// Whether sending the same order again (same external id) can never duplicate it, so an
+    /// order found incomplete after a lost answer may simply be sent again. Jupiter merges a
+    /// resend by its order uid; ProCart's duplicate handling is not documented, so no.
+    fn resend_is_safe(&self) -> bool {
+        false
+    }
+
     /// Looks an order up by our external id. `Ok(None)` means the POS surely has no such order.
     async fn find_order(&self, external_id: &str) -> Result<Option<PosOrder>, PosError>;
 

@@ -439,6 +439,26 @@ impl Checkouts {
     ) -> Result<PostResult, JournalError> {
         match self.pos.place_order(catalog, &self.request(&rec)).await {
             Ok(order) => Ok(PostResult::Posted(self.posted(&rec, order)?)),
+            Err(PosError::TotalMismatch {
+                pos_order_id,
+                message,
+            }) => {
+                // The order exists in the POS at another total: never refund or close it
+                // silently; staff settle it with the guest.
+                let rec = self.step(
+                    &rec,
+                    CheckoutState::NeedsStaff,
+                    Changes {
+                        pos_order_id: Some(pos_order_id),
+                        notice: Some(Some(CheckoutNotice::AskStaff {
+                            reason: message.clone(),
+                        })),
+                        ..Default::default()
+                    },
+                    Some(&message),
+                )?;
+                Ok(PostResult::Refused(rec))
+            }
             Err(e) if e.is_refusal() => {
                 let reason = e.to_string();
                 let rec = self.step(
@@ -563,26 +583,45 @@ impl Checkouts {
                     )
                     .map(Some),
                 CheckoutState::Posting => match self.reconcile(&rec).await {
-                    Ok(Some(order)) => self.posted(&rec, order).map(Some),
-                    Ok(None) => {
-                        // Surely absent: post again with the same external id.
-                        match self.menu.get().await {
-                            Ok(menu) => match self.post_once(rec.clone(), &menu.catalog).await {
-                                Ok(PostResult::Posted(r)) | Ok(PostResult::Refused(r)) => {
-                                    Ok(Some(r))
-                                }
-                                Ok(PostResult::Retry(r, e)) => {
-                                    tracing::warn!(checkout = %r.id, error = %e, "order still not sent");
-                                    Ok(None)
-                                }
-                                Err(e) => Err(e),
+                    Ok(Some(order)) if rec.pay_at_counter || order.paid >= rec.total => {
+                        self.posted(&rec, order).map(Some)
+                    }
+                    Ok(Some(order)) if !self.pos.resend_is_safe() => {
+                        let reason = format!(
+                            "the POS has order {} but records {} paid of {}",
+                            order.pos_order_id, order.paid, rec.total
+                        );
+                        self.step(
+                            &rec,
+                            CheckoutState::NeedsStaff,
+                            Changes {
+                                pos_order_id: Some(order.pos_order_id),
+                                notice: Some(Some(CheckoutNotice::AskStaff {
+                                    reason: reason.clone(),
+                                })),
+                                ..Default::default()
                             },
-                            Err(e) => {
-                                tracing::warn!(checkout = %rec.id, error = %e, "no menu to send the order with");
+                            Some(&reason),
+                        )
+                        .map(Some)
+                    }
+                    // Found without its payment on a POS that merges resends: send it again.
+                    // Surely absent (or incomplete where resending is safe): post again with the
+                    // same external id.
+                    Ok(_) => match self.menu.get().await {
+                        Ok(menu) => match self.post_once(rec.clone(), &menu.catalog).await {
+                            Ok(PostResult::Posted(r)) | Ok(PostResult::Refused(r)) => Ok(Some(r)),
+                            Ok(PostResult::Retry(r, e)) => {
+                                tracing::warn!(checkout = %r.id, error = %e, "order still not sent");
                                 Ok(None)
                             }
+                            Err(e) => Err(e),
+                        },
+                        Err(e) => {
+                            tracing::warn!(checkout = %rec.id, error = %e, "no menu to send the order with");
+                            Ok(None)
                         }
-                    }
+                    },
                     Err(e) => {
                         tracing::warn!(checkout = %rec.id, error = %e, "cannot tell whether the POS has the order");
                         Ok(None)

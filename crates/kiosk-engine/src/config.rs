@@ -67,6 +67,21 @@ pub struct PosSection {
     pub secret: String,
     /// The POS table orders go to; the gateway's own default when absent.
     pub table: Option<String>,
+    /// Jupiter: the keyring entry holding the kiosk user's password.
+    #[serde(default = "default_user_secret")]
+    pub user_secret: String,
+    /// Jupiter: `pay_first` (charge the menu price, then send and close the order) or
+    /// `submit_first` (send the order open, charge Jupiter's total, then close it).
+    #[serde(default)]
+    pub strategy: JupiterStrategy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JupiterStrategy {
+    #[default]
+    PayFirst,
+    SubmitFirst,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +93,8 @@ pub struct PaymentSection {
     pub url: Option<String>,
     /// The POS tender recorded with the payment: an r_keeper currency code, a Jupiter pay type.
     pub tender: String,
+    /// The tender's name where the POS wants one with the code (Jupiter's reports).
+    pub tender_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,6 +150,9 @@ fn default_idle() -> u32 {
 }
 fn default_countdown() -> u32 {
     20
+}
+fn default_user_secret() -> String {
+    "pos-user".into()
 }
 fn default_confirmation() -> u32 {
     30
@@ -219,6 +239,18 @@ impl KioskConfig {
         Ok(())
     }
 
+    /// The demo set-up against the built-in Jupiter simulator.
+    pub fn demo_jupiter(sim_url: &str, data_dir: PathBuf) -> KioskConfig {
+        let mut c = KioskConfig::demo(sim_url, data_dir);
+        c.pos.kind = PosKind::Jupiter;
+        c.pos.url = format!("{}/jpos/index.php", sim_url.trim_end_matches('/'));
+        c.payment.tender = "paymentCard".into();
+        c.payment.tender_name = Some("Банковская карта".into());
+        c.order_types.categories.clear();
+        c.menu.refresh_s = 60;
+        c
+    }
+
     /// The demo set-up against the built-in simulator.
     pub fn demo(sim_url: &str, data_dir: PathBuf) -> KioskConfig {
         KioskConfig {
@@ -236,11 +268,14 @@ impl KioskConfig {
                 url: sim_url.to_string(),
                 secret: default_secret_name(),
                 table: None,
+                user_secret: default_user_secret(),
+                strategy: JupiterStrategy::PayFirst,
             },
             payment: PaymentSection {
                 provider: "simulator".into(),
                 url: Some(sim_url.to_string()),
                 tender: "1".into(),
+                tender_name: None,
             },
             order_types: OrderTypes {
                 offered: vec![OrderType::EatIn, OrderType::Takeaway],

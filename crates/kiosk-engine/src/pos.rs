@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use kiosk_core::ports::{PaymentProvider, Pos};
 
-use crate::config::{KioskConfig, PosKind};
+use crate::config::{JupiterStrategy, KioskConfig, PosKind};
 use crate::engine::EngineError;
 use crate::secrets::SecretStore;
 
@@ -23,9 +23,43 @@ pub fn build(config: &KioskConfig, secrets: &dyn SecretStore) -> Result<Arc<dyn 
                 pos_procart::ProcartPos::new(cfg).map_err(|e| EngineError::Pos(e.to_string()))?;
             Ok(Arc::new(pos))
         }
-        PosKind::Jupiter => Err(EngineError::Pos(
-            "Jupiter is not supported by this build".into(),
-        )),
+        PosKind::Jupiter => {
+            use pos_jupiter::{
+                JupiterConfig, JupiterPos, PaymentTypeConfig, Secret, Strategy, UserCredentials,
+            };
+            let server_id = secret.ok_or_else(|| {
+                EngineError::Pos(format!(
+                    "no Jupiter server id in the keyring (entry {:?}); enter it in the set-up screen",
+                    config.pos.secret
+                ))
+            })?;
+            let password = secrets.get(&config.pos.user_secret)?.ok_or_else(|| {
+                EngineError::Pos(format!(
+                    "no Jupiter user password in the keyring (entry {:?}); enter it in the set-up screen",
+                    config.pos.user_secret
+                ))
+            })?;
+            let mut cfg = JupiterConfig::new(
+                config.pos.url.trim().to_string(),
+                Secret::new(server_id),
+                UserCredentials::Password(Secret::new(password)),
+            );
+            cfg.strategy = match config.pos.strategy {
+                JupiterStrategy::PayFirst => Strategy::PayFirst,
+                JupiterStrategy::SubmitFirst => Strategy::SubmitFirst,
+            };
+            cfg.payment_types = vec![PaymentTypeConfig {
+                uid: config.payment.tender.clone(),
+                name: config
+                    .payment
+                    .tender_name
+                    .clone()
+                    .unwrap_or_else(|| config.payment.tender.clone()),
+                cash: false,
+            }];
+            let pos = JupiterPos::new(cfg).map_err(|e| EngineError::Pos(e.to_string()))?;
+            Ok(Arc::new(pos))
+        }
     }
 }
 

@@ -37,6 +37,10 @@ struct Cli {
     /// otherwise it is read from the OS keyring.
     #[arg(long, value_name = "VAR")]
     token_env: Option<String>,
+    /// Jupiter: read the kiosk user's password from this environment variable instead of the
+    /// OS keyring.
+    #[arg(long, value_name = "VAR")]
+    user_env: Option<String>,
     /// Where the journal and caches live (default: a kioskctl folder in the user's data dir).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -82,7 +86,7 @@ enum Command {
         cart: PathBuf,
         #[arg(long, value_enum)]
         pay: PayArg,
-        /// The payment simulator's address (default: the POS simulator's --url).
+        /// The payment simulator's address (default: the POS simulator's server, from --url).
         #[arg(long)]
         pay_url: Option<String>,
     },
@@ -120,14 +124,17 @@ fn config(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<KioskConfig
             url: cli.url.clone(),
             secret: "pos-token".into(),
             table: None,
+            user_secret: "pos-user".into(),
+            strategy: Default::default(),
         },
         payment: PaymentSection {
             provider: match pay {
                 PayArg::Simulator => "simulator".into(),
                 PayArg::Counter => "counter".into(),
             },
-            url: Some(pay_url.unwrap_or_else(|| cli.url.clone())),
+            url: Some(pay_url.unwrap_or_else(|| server_root(&cli.url))),
             tender: cli.tender.clone(),
+            tender_name: None,
         },
         order_types: OrderTypes {
             categories,
@@ -139,15 +146,27 @@ fn config(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<KioskConfig
     Ok(cfg)
 }
 
+/// `http://host:port` of a URL: where the simulators serve their card terminal.
+fn server_root(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let host = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{host}")
+}
+
+/// Secrets from the environment when asked (`--token-env`, `--user-env`), else the OS keyring.
 fn secrets(cli: &Cli) -> Result<Box<dyn SecretStore>> {
-    Ok(match &cli.token_env {
-        Some(var) => {
+    if cli.token_env.is_none() && cli.user_env.is_none() {
+        return Ok(Box::new(KeyringSecrets::new()));
+    }
+    let store = MemorySecrets::default();
+    for (var, name) in [(&cli.token_env, "pos-token"), (&cli.user_env, "pos-user")] {
+        if let Some(var) = var {
             let v = std::env::var(var)
                 .with_context(|| format!("the environment variable {var} is not set"))?;
-            Box::new(MemorySecrets::with("pos-token", &v))
+            store.set(name, &v)?;
         }
-        None => Box::new(KeyringSecrets::new()),
-    })
+    }
+    Ok(Box::new(store))
 }
 
 fn timings() -> Timings {

@@ -406,6 +406,11 @@ impl Pos for JupiterPos {
         "jupiter"
     }
 
+    /// The order uid is our external id and line uids are fixed, so Jupiter merges a resend.
+    fn resend_is_safe(&self) -> bool {
+        true
+    }
+
     /// `checkUpdate` (is the server id registered, is the menu current) and the service user's
     /// login (does the user exist, is a workday open). A rejected credential is a field of the
     /// answer, not an error; an unreachable server is an error.
@@ -548,7 +553,8 @@ impl Pos for JupiterPos {
         let paid = payment.receipt.amount;
         if opened.sum_fakt != paid {
             tracing::warn!(order = %uid, jupiter_total = %opened.sum_fakt, paid = %paid, "Jupiter total differs from the amount charged; order left open");
-            return Err(PosError::PriceChanged {
+            return Err(PosError::TotalMismatch {
+                pos_order_id: uid.to_string(),
                 message: format!(
                     "Jupiter totals order {uid} at {} but {paid} was charged; the order is left open in Jupiter for staff",
                     opened.sum_fakt

@@ -166,6 +166,13 @@ pub(crate) fn scrub(e: PosError, secrets: &[String]) -> PosError {
             reason: clean(reason),
         },
         PosError::NotFound(m) => PosError::NotFound(clean(m)),
+        PosError::TotalMismatch {
+            pos_order_id,
+            message,
+        } => PosError::TotalMismatch {
+            pos_order_id,
+            message: clean(message),
+        },
         PosError::Malformed(m) => PosError::Malformed(clean(m)),
         PosError::Server { status, message } => PosError::Server {
             status,

@@ -1,0 +1,18 @@
+import { startSim, kioskConfig, openKiosk, waitFor, tap, tid, dishWithRequiredModifiers, startOrder, addDishWithModifiers, posTotal } from './lib.mjs';
+const t0 = Date.now();
+const lap = (s) => console.log(`${(Date.now() - t0).toString().padStart(6)} ms  ${s}`);
+const sim = await startSim(); lap('sim started');
+const menu = await sim.menu(); lap('menu fetched');
+const b = await openKiosk(kioskConfig(sim)); lap('session open');
+await waitFor(b, 'attract', 30000); lap('attract shown');
+for (let i = 0; i < 5; i++) { await b.$(tid('attract')).isDisplayed(); } lap('5x isDisplayed');
+for (let i = 0; i < 5; i++) { await b.execute(() => 1); } lap('5x execute');
+await startOrder(b, { lang: 'ru', orderType: 'takeaway' }); lap('menu');
+const pick = dishWithRequiredModifiers(menu);
+await addDishWithModifiers(b, pick); lap('dish added');
+await posTotal(b); lap('pos total');
+const r = await b.getWindowRect(); lap('rect ' + JSON.stringify(r));
+await b.setWindowRect(0, 0, 1920, 1080); lap('resized');
+console.log(await b.execute(() => [innerWidth, innerHeight, devicePixelRatio]));
+await b.deleteSession(); lap('session closed');
+await sim.stop(); lap('sim stopped');
