@@ -9,7 +9,7 @@ FEATURES := --features kiosk-app/custom-protocol
 APP := target/debug/kiosk-app
 SIM := target/debug/pos-sim
 
-.PHONY: help run test deps ui app fmt-check clippy cargo-test ui-check ui-test bindings check-bindings e2e bench
+.PHONY: help run test test-long deps ui app fmt-check clippy cargo-test ui-check ui-test bindings check-bindings e2e bench
 
 help:
 	@echo "make run    - install what is missing, build, start the kiosk in demo mode"
@@ -24,8 +24,10 @@ ui: deps
 app: ui
 	cargo build -p kiosk-app -p pos-sim -p kioskctl $(FEATURES)
 
+# POS=jupiter runs the demo on the Jupiter simulator instead of r_keeper (ProCart).
+POS ?= procart
 run: app
-	scripts/run.sh $(APP)
+	scripts/run.sh $(APP) --demo-pos $(POS)
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -60,6 +62,10 @@ e2e: app
 
 test: deps fmt-check ui-check ui-test clippy check-bindings cargo-test e2e
 	@echo "make test: all checks passed"
+
+# Everything in `make test`, plus the slow variants (the POS down for minutes).
+test-long: test
+	cargo test -p kioskctl --test fault_matrix $(FEATURES) -- --ignored --nocapture
 
 # Benchmarks: each step in bench/steps/ prints its numbers beside its target and writes
 # bench/results/*.json.

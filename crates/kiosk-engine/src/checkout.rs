@@ -24,6 +24,7 @@ use kiosk_core::view::{CheckoutEvent, CheckoutNotice, CheckoutResult, OrderView,
 use kiosk_core::{Money, PosError};
 use tokio::sync::broadcast;
 
+use crate::crashpoint;
 use crate::journal::{Changes, CheckoutRecord, Journal, JournalError, NewCheckout};
 use crate::menu::MenuService;
 
@@ -69,7 +70,11 @@ pub type EventSink = Arc<dyn Fn(CheckoutEvent) + Send + Sync>;
 pub struct Checkouts {
     pub journal: Arc<Journal>,
     pos: Arc<dyn Pos>,
+    /// The provider new checkouts pay with.
     provider: Arc<dyn PaymentProvider>,
+    /// Every provider this kiosk can still talk to, by name: a checkout is always finished by
+    /// the provider that started it, never by whichever one is configured now.
+    providers: Vec<Arc<dyn PaymentProvider>>,
     menu: Arc<MenuService>,
     settings: CheckoutSettings,
     updates: broadcast::Sender<OrderView>,
@@ -94,14 +99,18 @@ impl Checkouts {
         journal: Arc<Journal>,
         pos: Arc<dyn Pos>,
         provider: Arc<dyn PaymentProvider>,
+        others: Vec<Arc<dyn PaymentProvider>>,
         menu: Arc<MenuService>,
         settings: CheckoutSettings,
     ) -> Arc<Checkouts> {
+        let mut providers = vec![provider.clone()];
+        providers.extend(others.into_iter().filter(|o| o.name() != provider.name()));
         let (updates, _) = broadcast::channel(64);
         Arc::new(Checkouts {
             journal,
             pos,
             provider,
+            providers,
             menu,
             settings,
             updates,
@@ -186,6 +195,7 @@ impl Checkouts {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let external_id = format!("{}-{}", self.settings.kiosk_id, &id[..12]);
         let attempt_id = format!("{id}-1");
+        crashpoint::hit("before_priced_write");
         let rec = self
             .journal
             .create(&NewCheckout {
@@ -198,6 +208,7 @@ impl Checkouts {
                 external_id: &external_id,
             })
             .map_err(journal_err)?;
+        crashpoint::hit("after_priced_write");
 
         // Journal first: from here on a crash leaves a payment "in doubt", which the resume
         // path resolves by asking the provider.
@@ -209,6 +220,7 @@ impl Checkouts {
                 None,
             )
             .map_err(journal_err)?;
+        crashpoint::hit("after_payment_started_write");
         events(CheckoutEvent::State { state: rec.state });
         let sink: ProgressSink = {
             let events = events.clone();
@@ -221,13 +233,17 @@ impl Checkouts {
             description: format!("Order {}", rec.number),
         };
         let outcome = match self.provider.start(&req, sink).await {
-            Ok(PaymentOutcome::Pending) | Err(_) => self.resolve_payment(&rec).await,
+            Ok(PaymentOutcome::Pending) | Err(_) => {
+                self.resolve_payment(self.provider.as_ref(), &rec).await
+            }
             Ok(o) => o,
         };
+        crashpoint::hit("after_payment_call");
         let rec = match self.apply_payment(rec, outcome).map_err(journal_err)? {
             Ok(rec) => rec,
             Err(result) => return Ok(result),
         };
+        crashpoint::hit("after_paid_write");
         events(CheckoutEvent::State { state: rec.state });
 
         // Paid: the order must now reach the POS, whatever it takes.
@@ -371,11 +387,15 @@ impl Checkouts {
 
     /// Asks the provider until the attempt's outcome is known or the time is up; then tries to
     /// cancel it so that an unknown payment cannot complete later unnoticed.
-    async fn resolve_payment(&self, rec: &CheckoutRecord) -> PaymentOutcome {
+    async fn resolve_payment(
+        &self,
+        provider: &dyn PaymentProvider,
+        rec: &CheckoutRecord,
+    ) -> PaymentOutcome {
         let started = Instant::now();
         let mut attempt = 0;
         loop {
-            match self.provider.status(&rec.attempt_id).await {
+            match provider.status(&rec.attempt_id).await {
                 Ok(PaymentOutcome::Pending) | Err(_) => {}
                 Ok(o) => return o,
             }
@@ -385,7 +405,7 @@ impl Checkouts {
             tokio::time::sleep(self.backoff(attempt)).await;
             attempt += 1;
         }
-        match self.provider.cancel(&rec.attempt_id).await {
+        match provider.cancel(&rec.attempt_id).await {
             Ok(PaymentOutcome::Cancelled) | Ok(PaymentOutcome::NotFound) => {
                 PaymentOutcome::Cancelled
             }
@@ -393,6 +413,14 @@ impl Checkouts {
             Ok(o @ PaymentOutcome::Approved { .. }) => o,
             _ => PaymentOutcome::Pending,
         }
+    }
+
+    /// The provider that took this checkout's payment, if this kiosk still has it.
+    fn provider_for(&self, rec: &CheckoutRecord) -> Option<Arc<dyn PaymentProvider>> {
+        self.providers
+            .iter()
+            .find(|p| p.name() == rec.provider)
+            .cloned()
     }
 
     fn backoff(&self, attempt: usize) -> Duration {
@@ -437,8 +465,15 @@ impl Checkouts {
         rec: CheckoutRecord,
         catalog: &kiosk_core::catalog::Catalog,
     ) -> Result<PostResult, JournalError> {
-        match self.pos.place_order(catalog, &self.request(&rec)).await {
-            Ok(order) => Ok(PostResult::Posted(self.posted(&rec, order)?)),
+        crashpoint::hit("after_posting_write");
+        let answer = self.pos.place_order(catalog, &self.request(&rec)).await;
+        crashpoint::hit("after_post_call");
+        match answer {
+            Ok(order) => {
+                let rec = self.posted(&rec, order)?;
+                crashpoint::hit("after_posted_write");
+                Ok(PostResult::Posted(rec))
+            }
             Err(PosError::TotalMismatch {
                 pos_order_id,
                 message,
@@ -472,6 +507,7 @@ impl Checkouts {
                     },
                     Some(&reason),
                 )?;
+                crashpoint::hit("after_refunding_write");
                 Ok(PostResult::Refused(rec))
             }
             Err(e) => Ok(PostResult::Retry(rec, e)),
@@ -498,13 +534,18 @@ impl Checkouts {
     }
 
     async fn refund(&self, rec: CheckoutRecord) -> Result<CheckoutRecord, JournalError> {
+        let Some(provider) = self.provider_for(&rec) else {
+            return self.unknown_provider(&rec);
+        };
         let reason = match &rec.notice {
             Some(CheckoutNotice::Refunding { reason }) => reason.clone(),
             _ => "the restaurant could not accept the order".to_string(),
         };
         let mut attempt = 0;
         loop {
-            match self.provider.refund(&rec.attempt_id, rec.total).await {
+            let answer = provider.refund(&rec.attempt_id, rec.total).await;
+            crashpoint::hit("after_refund_call");
+            match answer {
                 Ok(RefundOutcome::Refunded { reference }) => {
                     return self.step(
                         &rec,
@@ -568,7 +609,12 @@ impl Checkouts {
                     )
                     .map(Some),
                 CheckoutState::PaymentStarted => {
-                    let outcome = self.resolve_payment(&rec).await;
+                    let Some(provider) = self.provider_for(&rec) else {
+                        let _ = self.unknown_provider(&rec);
+                        return;
+                    };
+                    let outcome = self.resolve_payment(provider.as_ref(), &rec).await;
+                    crashpoint::hit("after_payment_call");
                     self.apply_payment(rec.clone(), outcome).map(|r| r.ok())
                 }
                 CheckoutState::Paid => self
@@ -671,6 +717,26 @@ impl Checkouts {
                 }
             }
         }
+    }
+
+    /// A checkout whose payment provider this kiosk no longer has: only staff can find out what
+    /// became of the money.
+    fn unknown_provider(&self, rec: &CheckoutRecord) -> Result<CheckoutRecord, JournalError> {
+        let reason = format!(
+            "the payment provider {:?} that took this payment is not configured on this kiosk",
+            rec.provider
+        );
+        self.step(
+            rec,
+            CheckoutState::NeedsStaff,
+            Changes {
+                notice: Some(Some(CheckoutNotice::AskStaff {
+                    reason: reason.clone(),
+                })),
+                ..Default::default()
+            },
+            Some(&reason),
+        )
     }
 
     /// Does the POS already have this order? `Ok(None)` only when it surely does not.

@@ -20,6 +20,17 @@ pub struct KioskConfig {
     pub order_types: OrderTypes,
     #[serde(default)]
     pub menu: MenuSection,
+    /// ProCart push notifications; without this section order status is polled only.
+    pub callbacks: Option<CallbackSection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackSection {
+    /// Where the kiosk listens, e.g. `0.0.0.0:8765`.
+    pub listen: String,
+    /// How ProCart reaches the kiosk, e.g. `http://10.0.0.21:8765`; default: the listen address.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +106,9 @@ pub struct PaymentSection {
     pub tender: String,
     /// The tender's name where the POS wants one with the code (Jupiter's reports).
     pub tender_name: Option<String>,
+    /// How long the customer may take at the terminal before the kiosk stops waiting for the
+    /// answer and asks the provider for the payment's status instead (seconds; default 90).
+    pub timeout_s: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -276,6 +290,7 @@ impl KioskConfig {
                 url: Some(sim_url.to_string()),
                 tender: "1".into(),
                 tender_name: None,
+                timeout_s: None,
             },
             order_types: OrderTypes {
                 offered: vec![OrderType::EatIn, OrderType::Takeaway],
@@ -287,6 +302,7 @@ impl KioskConfig {
                 .collect(),
             },
             menu: MenuSection::default(),
+            callbacks: None,
         }
     }
 }

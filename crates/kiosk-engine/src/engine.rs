@@ -12,6 +12,7 @@ use kiosk_core::pricing;
 use kiosk_core::view::{AppInfo, CheckoutResult, MenuHealth, MenuView, OrderView, PricedCart};
 use kiosk_core::Money;
 
+use crate::callbacks::CallbackListener;
 use crate::checkout::{CheckoutSettings, Checkouts, EventSink};
 use crate::config::KioskConfig;
 use crate::images::{ImageCache, ImageSize};
@@ -64,7 +65,15 @@ pub struct Engine {
     pricer: Pricer,
     provider_name: &'static str,
     timings: Timings,
+    callbacks: std::sync::Mutex<Option<CallbackListener>>,
+    /// Where ProCart sends this kiosk's order notifications, when they are on.
+    pub callback_url: Option<String>,
+    /// The order tracker, shared by its polling loop and the notification listener.
+    pub tracker: Option<Arc<Tracker>>,
 }
+
+/// The keyring entry holding the notification path secret.
+pub const CALLBACK_SECRET: &str = "callback-secret";
 
 impl Engine {
     /// Builds the POS adapter and the payment provider from the settings and the secrets.
@@ -75,7 +84,30 @@ impl Engine {
     ) -> Result<Arc<Engine>, EngineError> {
         let pos = crate::pos::build(&config, secrets)?;
         let provider = crate::pos::build_provider(&config)?;
-        Engine::new(config, pos, provider, timings)
+        let callbacks = match &config.callbacks {
+            Some(c) => {
+                // The path secret is per kiosk and long-lived: ProCart keeps the URL of every
+                // order it was given. It lives in the keyring like every other secret.
+                let secret = match secrets.get(CALLBACK_SECRET)? {
+                    Some(s) => s,
+                    None => {
+                        let s = crate::callbacks::new_secret();
+                        secrets.set(CALLBACK_SECRET, &s)?;
+                        s
+                    }
+                };
+                let l = CallbackListener::bind(&c.listen, c.public_url.as_deref(), secret)
+                    .map_err(|e| {
+                        EngineError::Pos(format!(
+                            "cannot listen for ProCart notifications on {}: {e}",
+                            c.listen
+                        ))
+                    })?;
+                Some(l)
+            }
+            None => None,
+        };
+        Engine::build(config, pos, provider, timings, callbacks)
     }
 
     pub fn new(
@@ -83,6 +115,16 @@ impl Engine {
         pos: Arc<dyn Pos>,
         provider: Arc<dyn PaymentProvider>,
         timings: Timings,
+    ) -> Result<Arc<Engine>, EngineError> {
+        Engine::build(config, pos, provider, timings, None)
+    }
+
+    fn build(
+        config: KioskConfig,
+        pos: Arc<dyn Pos>,
+        provider: Arc<dyn PaymentProvider>,
+        timings: Timings,
+        callbacks: Option<CallbackListener>,
     ) -> Result<Arc<Engine>, EngineError> {
         let data_dir = config
             .kiosk
@@ -109,7 +151,7 @@ impl Engine {
             eat_in_category: config.order_types.category(cart::OrderType::EatIn),
             takeaway_category: config.order_types.category(cart::OrderType::Takeaway),
             table: config.pos.table.clone(),
-            callback_url: None,
+            callback_url: callbacks.as_ref().map(|c| c.url.clone()),
             backoff: timings.backoff.clone(),
             payment_resolve_for: timings.payment_resolve_for,
         };
@@ -119,6 +161,8 @@ impl Engine {
                 Arc::new(j),
                 pos.clone(),
                 provider,
+                // Paying at the counter needs no set-up, so its checkouts can always be finished.
+                vec![Arc::new(payments::counter::CounterProvider) as Arc<dyn PaymentProvider>],
                 menu.clone(),
                 settings,
             )),
@@ -155,6 +199,10 @@ impl Engine {
             });
             Pricer::new(price)
         };
+        let tracker = checkouts
+            .as_ref()
+            .ok()
+            .map(|c| Arc::new(Tracker::new(c.clone(), pos.clone())));
         Ok(Arc::new(Engine {
             config,
             pos,
@@ -164,6 +212,10 @@ impl Engine {
             pricer,
             provider_name,
             timings,
+            tracker,
+
+            callback_url: callbacks.as_ref().map(|c| c.url.clone()),
+            callbacks: std::sync::Mutex::new(callbacks),
         }))
     }
 
@@ -192,8 +244,23 @@ impl Engine {
                 Ok(n) => tracing::info!(count = n, "resumed unfinished checkouts"),
                 Err(e) => tracing::error!(error = %e, "cannot resume checkouts"),
             }
-            let tracker = Tracker::new(c.clone(), self.pos.clone());
-            tokio::spawn(tracker.run(self.timings.track_every));
+            if let Some(tracker) = &self.tracker {
+                tokio::spawn(tracker.clone().run(self.timings.track_every));
+                let listener = self
+                    .callbacks
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+                if let Some(l) = listener {
+                    let journal = c.journal.clone();
+                    let tracker = tracker.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = l.serve(journal, tracker).await {
+                            tracing::error!(error = %e, "the notification listener stopped");
+                        }
+                    });
+                }
+            }
         }
     }
 

@@ -155,14 +155,16 @@ impl Journal {
     }
 
     fn init(mut conn: Connection) -> Result<Journal, JournalError> {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Check before anything is written: a damaged journal is left exactly as it is, for
+        // staff or support to recover what it holds.
         let ok: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if ok != "ok" {
             return Err(JournalError::Corrupt(ok));
         }
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version as usize > MIGRATIONS.len() {
             return Err(JournalError::Corrupt(format!(
@@ -312,6 +314,36 @@ impl Journal {
             "SELECT * FROM checkouts WHERE state NOT IN ('completed', 'payment_failed', 'refunded', 'needs_staff')
              ORDER BY created_at",
         )
+    }
+
+    /// Caps the database at `extra` pages beyond its current size, so tests can make writes
+    /// fail the way a full disk does (SQLITE_FULL).
+    pub fn limit_pages_for_tests(&self, extra: u32) -> Result<(), JournalError> {
+        let conn = self.conn();
+        let pages: u32 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        conn.query_row(
+            &format!("PRAGMA max_page_count = {}", pages + extra),
+            [],
+            |_| Ok(()),
+        )?;
+        Ok(())
+    }
+
+    /// The checkout whose order carries this external id, if any.
+    pub fn by_external_id(
+        &self,
+        external_id: &str,
+    ) -> Result<Option<CheckoutRecord>, JournalError> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(
+                "SELECT * FROM checkouts WHERE external_id = ?1",
+                [external_id],
+                raw,
+            )
+            .optional()?;
+        drop(conn);
+        row.map(RawRow::decode).transpose()
     }
 
     pub fn recent(&self, limit: u32) -> Result<Vec<CheckoutRecord>, JournalError> {

@@ -3,8 +3,10 @@
 //! The Tauri shell and `kioskctl` are thin layers over [`Engine`]; both drive exactly the same
 //! code, so a black-box test through `kioskctl` exercises what the customer's window uses.
 
+pub mod callbacks;
 pub mod checkout;
 pub mod config;
+pub mod crashpoint;
 pub mod engine;
 pub mod images;
 pub mod journal;
@@ -12,6 +14,7 @@ pub mod menu;
 pub mod pos;
 pub mod pricer;
 pub mod secrets;
+pub mod snapshot;
 pub mod tracker;
 
 pub use config::KioskConfig;

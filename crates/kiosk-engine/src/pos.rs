@@ -66,6 +66,7 @@ pub fn build(config: &KioskConfig, secrets: &dyn SecretStore) -> Result<Arc<dyn 
 pub fn build_provider(config: &KioskConfig) -> Result<Arc<dyn PaymentProvider>, EngineError> {
     let p = match config.payment.provider.as_str() {
         "simulator" => payments::ProviderConfig::Simulator {
+            timeout_s: config.payment.timeout_s,
             url: config.payment.url.clone().ok_or_else(|| {
                 EngineError::Payment("payment.url is required for the simulator".into())
             })?,
@@ -77,7 +78,8 @@ pub fn build_provider(config: &KioskConfig) -> Result<Arc<dyn PaymentProvider>, 
             )))
         }
     };
-    payments::build(&p).map_err(|e| EngineError::Payment(e.to_string()))
+    let p = payments::build(&p).map_err(|e| EngineError::Payment(e.to_string()))?;
+    Ok(p)
 }
 
 /// Installers type the gateway's address (`http://10.0.0.5:11111`); the API lives under

@@ -84,7 +84,7 @@ impl Tracker {
         Ok(changed)
     }
 
-    pub async fn run(self, every: Duration) {
+    pub async fn run(self: Arc<Self>, every: Duration) {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

@@ -340,3 +340,86 @@ async fn the_menu_survives_a_pos_outage_from_its_snapshot() {
         "a failed refresh keeps the last good menu"
     );
 }
+
+#[tokio::test]
+async fn procart_notifications_update_the_order_and_garbage_is_refused() {
+    let sim = pos_sim::spawn(SimConfig::default()).await.unwrap();
+    sim.control()
+        .update_settings(|s| s.callback_backoff_ms = vec![20, 50, 100]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = KioskConfig::demo(&sim.url(), dir.path().to_path_buf());
+    config.callbacks = Some(kiosk_engine::config::CallbackSection {
+        listen: "127.0.0.1:0".into(),
+        public_url: None,
+    });
+    // Polling so slow that only a notification can move the order within the test.
+    let timings = Timings {
+        track_every: Duration::from_secs(3600),
+        ..fast()
+    };
+    let engine = Engine::from_config(
+        config,
+        &MemorySecrets::with("pos-token", pos_sim::DEMO_TOKEN),
+        timings,
+    )
+    .unwrap();
+    engine.start_background();
+    let url = engine.callback_url.clone().unwrap();
+    let r = Rig {
+        sim,
+        engine,
+        _dir: dir,
+    };
+    let cart = cart(&r).await;
+    let total = r.engine.price(1, cart.clone()).await.unwrap().quote.total;
+    let CheckoutResult::Placed { order } = r
+        .engine
+        .checkout(cart, total, Arc::new(|_| {}))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let guid = r.sim.control().orders()[0].guid.clone();
+    assert_eq!(
+        r.sim.control().orders()[0].callback_url.as_deref(),
+        Some(url.as_str())
+    );
+
+    r.sim
+        .control()
+        .order_action(&guid, pos_sim::OrderAction::Precheck)
+        .unwrap();
+    let v = wait_state(&r, &order.checkout_id, CheckoutState::Tracking).await;
+    assert_eq!(v.pos_status, Some(OrderStatus::Bill));
+
+    let http = reqwest::Client::new();
+    let ext = r.engine.order_view(&order.checkout_id).unwrap();
+    let _ = ext;
+    // Garbage, a wrong secret, a late event and a forged id are all refused or ignored.
+    let garbage = http.post(&url).body("{not json").send().await.unwrap();
+    assert_eq!(garbage.status(), 400);
+    let wrong = url.rsplit_once('/').unwrap().0.to_string() + "/0123456789abcdef0123456789abcdef";
+    let resp = http.post(&wrong).body("{}").send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+    let external_id = r.sim.control().orders()[0].external_id.clone().unwrap();
+    let late = serde_json::json!({"guid": guid, "external_id": external_id, "status": "open", "total": 1.0});
+    let resp = http.post(&url).json(&late).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("ignored"));
+    let forged = serde_json::json!({"guid": "{00000000-0000-0000-0000-000000000000}", "external_id": external_id, "status": "close"});
+    assert_eq!(
+        http.post(&url).json(&forged).send().await.unwrap().status(),
+        400
+    );
+    assert_eq!(
+        r.engine.order_view(&order.checkout_id).unwrap().pos_status,
+        Some(OrderStatus::Bill)
+    );
+
+    r.sim
+        .control()
+        .order_action(&guid, pos_sim::OrderAction::Pay)
+        .unwrap();
+    wait_state(&r, &order.checkout_id, CheckoutState::Completed).await;
+}

@@ -50,6 +50,13 @@ struct Cli {
     /// The POS tender recorded with card payments (r_keeper currency code, Jupiter pay type).
     #[arg(long, default_value = "1")]
     tender: String,
+    /// How long the customer may take at the card terminal, in seconds.
+    #[arg(long)]
+    payment_timeout_s: Option<u64>,
+    /// Wait this many milliseconds between retries instead of the production back-off
+    /// (1 s, 2 s, 5 s … 60 s); for scripted checks.
+    #[arg(long, value_name = "MS")]
+    retry_ms: Option<u64>,
     /// Print one JSON document on stdout.
     #[arg(long, global = true)]
     json: bool,
@@ -92,6 +99,77 @@ enum Command {
     },
     /// The POS's recent orders for this kiosk.
     Orders,
+    /// Finish every checkout a crash or a lost connection interrupted: ask the payment provider
+    /// about payments in doubt, look orders up in the POS before sending them again, finish
+    /// refunds. Waits until none is left in doubt (or the timeout) and prints the journal.
+    Resume {
+        #[arg(long, default_value_t = 120)]
+        timeout_s: u64,
+        /// The card payment provider checkouts were paid with (pay-at-counter ones are always
+        /// finished).
+        #[arg(long, value_enum, default_value = "simulator")]
+        pay: PayArg,
+        /// The payment simulator's address (default: the POS simulator's server, from --url).
+        #[arg(long)]
+        pay_url: Option<String>,
+    },
+    /// The checkouts in the journal, newest first (no POS needed).
+    Journal {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+/// States in which a checkout still waits for the engine (not for the kitchen or for staff).
+fn in_doubt(state: CheckoutState) -> bool {
+    matches!(
+        state,
+        CheckoutState::Priced
+            | CheckoutState::PaymentStarted
+            | CheckoutState::Paid
+            | CheckoutState::Posting
+            | CheckoutState::Refunding
+    )
+}
+
+fn journal_json(records: &[kiosk_engine::journal::CheckoutRecord]) -> serde_json::Value {
+    json!(records
+        .iter()
+        .map(|r| json!({
+            "checkout_id": r.id,
+            "number": r.number,
+            "state": r.state,
+            "external_id": r.external_id,
+            "attempt_id": r.attempt_id,
+            "total": r.total,
+            "pos_order_id": r.pos_order_id,
+            "pos_status": r.pos_status,
+            "pay_at_counter": r.pay_at_counter,
+            "paid": r.receipt.is_some(),
+            "notice": r.notice,
+            "post_attempts": r.post_attempts,
+        }))
+        .collect::<Vec<_>>())
+}
+
+fn journal_text(records: &[kiosk_engine::journal::CheckoutRecord]) -> String {
+    let mut text = String::new();
+    for r in records {
+        text.push_str(&format!(
+            "{} {:>4} {:<15} {:>10} {} {}\n",
+            r.created_at,
+            r.number,
+            r.state.as_str(),
+            r.total.to_string(),
+            r.pos_order_id.as_deref().unwrap_or("-"),
+            r.notice
+                .as_ref()
+                .map(|n| format!("{n:?}"))
+                .unwrap_or_default()
+        ));
+    }
+    text.push_str(&format!("{} checkouts", records.len()));
+    text
 }
 
 fn config(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<KioskConfig> {
@@ -135,12 +213,14 @@ fn config(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<KioskConfig
             url: Some(pay_url.unwrap_or_else(|| server_root(&cli.url))),
             tender: cli.tender.clone(),
             tender_name: None,
+            timeout_s: cli.payment_timeout_s,
         },
         order_types: OrderTypes {
             categories,
             ..OrderTypes::default()
         },
         menu: MenuSection::default(),
+        callbacks: None,
     };
     cfg.validate().map_err(|e| anyhow!(e))?;
     Ok(cfg)
@@ -169,11 +249,16 @@ fn secrets(cli: &Cli) -> Result<Box<dyn SecretStore>> {
     Ok(Box::new(store))
 }
 
-fn timings() -> Timings {
-    Timings {
+fn timings(cli: &Cli) -> Timings {
+    let mut t = Timings {
         track_every: Duration::from_secs(1),
         ..Timings::default()
+    };
+    if let Some(ms) = cli.retry_ms {
+        t.backoff = vec![Duration::from_millis(ms)];
+        t.payment_resolve_for = Duration::from_millis(ms * 50).max(Duration::from_secs(2));
     }
+    t
 }
 
 fn read_cart(path: &PathBuf) -> Result<Cart> {
@@ -192,12 +277,28 @@ fn print(json_mode: bool, doc: serde_json::Value, text: String) {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    if let Command::Journal { limit } = &cli.command {
+        let dir = cli
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| kiosk_engine::engine::default_data_dir().join("kioskctl"));
+        let journal = kiosk_engine::journal::Journal::open(&dir.join("journal.db"))?;
+        let records = journal.recent(*limit)?;
+        print(
+            cli.json,
+            json!({ "checkouts": journal_json(&records) }),
+            journal_text(&records),
+        );
+        return Ok(());
+    }
     let (pay, pay_url) = match &cli.command {
-        Command::Order { pay, pay_url, .. } => (*pay, pay_url.clone()),
+        Command::Order { pay, pay_url, .. } | Command::Resume { pay, pay_url, .. } => {
+            (*pay, pay_url.clone())
+        }
         _ => (PayArg::Counter, None),
     };
     let cfg = config(&cli, pay, pay_url)?;
-    let engine = Engine::from_config(cfg, secrets(&cli)?.as_ref(), timings())?;
+    let engine = Engine::from_config(cfg, secrets(&cli)?.as_ref(), timings(&cli))?;
     match &cli.command {
         Command::Ping => {
             let p = engine.ping().await.map_err(|e| anyhow!(e.message))?;
@@ -352,6 +453,31 @@ async fn run(cli: Cli) -> Result<()> {
                 bail!("the order is {} ({:?})", view.state.as_str(), view.notice);
             }
         }
+        Command::Resume { timeout_s, .. } => {
+            let checkouts = engine
+                .checkouts
+                .clone()
+                .map_err(|why| anyhow!("the journal cannot be used: {why}"))?;
+            engine.start_background();
+            let deadline = Instant::now() + Duration::from_secs(*timeout_s);
+            let records = loop {
+                let open = checkouts.journal.unfinished()?;
+                if !open.iter().any(|r| in_doubt(r.state)) || Instant::now() >= deadline {
+                    break checkouts.journal.recent(1000)?;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            };
+            let unresolved = records.iter().filter(|r| in_doubt(r.state)).count();
+            print(
+                cli.json,
+                json!({ "checkouts": journal_json(&records), "unresolved": unresolved }),
+                journal_text(&records),
+            );
+            if unresolved > 0 {
+                bail!("{unresolved} checkouts are still in doubt after {timeout_s} s");
+            }
+        }
+        Command::Journal { .. } => unreachable!("handled before the engine starts"),
         Command::Orders => {
             let orders = engine
                 .pos
