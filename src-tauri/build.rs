@@ -9,6 +9,7 @@ fn main() {
         "price_cart",
         "checkout",
         "order_view",
+        "order_board",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -77,6 +77,12 @@ pub async fn checkout(
     engine(&state)?.checkout(cart, expected_total, sink).await
 }
 
+/// Orders being prepared and ready, for the order board on a second display.
+#[tauri::command]
+pub fn order_board(state: State<'_, AppState>) -> Result<Vec<OrderView>, IpcError> {
+    engine(&state)?.order_board(4)
+}
+
 #[tauri::command]
 pub fn order_view(state: State<'_, AppState>, checkout_id: String) -> Result<OrderView, IpcError> {
     engine(&state)?.order_view(&checkout_id)

@@ -204,6 +204,7 @@ pub fn run() {
             commands::price_cart,
             commands::checkout,
             commands::order_view,
+            commands::order_board,
         ])
         .setup(|app| {
             let state = app.state::<AppState>();

@@ -351,6 +351,34 @@ impl Engine {
         Ok(Checkouts::view(&rec))
     }
 
+    /// Orders for the order board (a second display): being prepared and ready, newest first,
+    /// from the last `hours`.
+    pub fn order_board(&self, hours: u32) -> Result<Vec<OrderView>, IpcError> {
+        let c = self.checkouts()?;
+        let since = time::OffsetDateTime::now_utc() - time::Duration::hours(i64::from(hours));
+        let since = since
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let records = c
+            .journal
+            .recent(200)
+            .map_err(|e| IpcError::new(ErrorCode::JournalUnavailable, e.to_string()))?;
+        Ok(records
+            .iter()
+            .filter(|r| r.created_at >= since)
+            .filter(|r| {
+                matches!(
+                    r.state,
+                    kiosk_core::checkout::CheckoutState::Posted
+                        | kiosk_core::checkout::CheckoutState::Tracking
+                        | kiosk_core::checkout::CheckoutState::Completed
+                        | kiosk_core::checkout::CheckoutState::Posting
+                )
+            })
+            .map(Checkouts::view)
+            .collect())
+    }
+
     pub fn subscribe_orders(&self) -> Option<tokio::sync::broadcast::Receiver<OrderView>> {
         self.checkouts.as_ref().ok().map(|c| c.subscribe())
     }
