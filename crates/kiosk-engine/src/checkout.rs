@@ -366,18 +366,7 @@ impl Checkouts {
                 Ok(Err(CheckoutResult::PaymentCancelled))
             }
             PaymentOutcome::Pending => {
-                let reason = "the payment's outcome is still unknown";
-                let rec = self.step(
-                    &rec,
-                    CheckoutState::NeedsStaff,
-                    Changes {
-                        notice: Some(Some(CheckoutNotice::AskStaff {
-                            reason: reason.into(),
-                        })),
-                        ..Default::default()
-                    },
-                    Some(reason),
-                )?;
+                let rec = self.to_staff(&rec, "the payment's outcome is still unknown", None)?;
                 Ok(Err(CheckoutResult::Placed {
                     order: Self::view(&rec),
                 }))
@@ -480,18 +469,7 @@ impl Checkouts {
             }) => {
                 // The order exists in the POS at another total: never refund or close it
                 // silently; staff settle it with the guest.
-                let rec = self.step(
-                    &rec,
-                    CheckoutState::NeedsStaff,
-                    Changes {
-                        pos_order_id: Some(pos_order_id),
-                        notice: Some(Some(CheckoutNotice::AskStaff {
-                            reason: message.clone(),
-                        })),
-                        ..Default::default()
-                    },
-                    Some(&message),
-                )?;
+                let rec = self.to_staff(&rec, &message, Some(pos_order_id))?;
                 Ok(PostResult::Refused(rec))
             }
             Err(e) if e.is_refusal() => {
@@ -559,17 +537,7 @@ impl Checkouts {
                 }
                 Ok(RefundOutcome::Failed { reason: why }) => {
                     let why = format!("refund failed: {why}");
-                    return self.step(
-                        &rec,
-                        CheckoutState::NeedsStaff,
-                        Changes {
-                            notice: Some(Some(CheckoutNotice::AskStaff {
-                                reason: why.clone(),
-                            })),
-                            ..Default::default()
-                        },
-                        Some(&why),
-                    );
+                    return self.to_staff(&rec, &why, None);
                 }
                 Ok(RefundOutcome::Pending) | Err(_) if attempt < 5 => {
                     tokio::time::sleep(self.backoff(attempt)).await;
@@ -577,17 +545,7 @@ impl Checkouts {
                 }
                 _ => {
                     let why = "the refund could not be confirmed".to_string();
-                    return self.step(
-                        &rec,
-                        CheckoutState::NeedsStaff,
-                        Changes {
-                            notice: Some(Some(CheckoutNotice::AskStaff {
-                                reason: why.clone(),
-                            })),
-                            ..Default::default()
-                        },
-                        Some(&why),
-                    );
+                    return self.to_staff(&rec, &why, None);
                 }
             }
         }
@@ -637,19 +595,8 @@ impl Checkouts {
                             "the POS has order {} but records {} paid of {}",
                             order.pos_order_id, order.paid, rec.total
                         );
-                        self.step(
-                            &rec,
-                            CheckoutState::NeedsStaff,
-                            Changes {
-                                pos_order_id: Some(order.pos_order_id),
-                                notice: Some(Some(CheckoutNotice::AskStaff {
-                                    reason: reason.clone(),
-                                })),
-                                ..Default::default()
-                            },
-                            Some(&reason),
-                        )
-                        .map(Some)
+                        self.to_staff(&rec, &reason, Some(order.pos_order_id))
+                            .map(Some)
                     }
                     // Found without its payment on a POS that merges resends: send it again.
                     // Surely absent (or incomplete where resending is safe): post again with the
@@ -690,17 +637,7 @@ impl Checkouts {
                             rec.state.as_str(),
                             deadline.unwrap_or_default()
                         );
-                        if let Err(e) = self.step(
-                            &rec,
-                            CheckoutState::NeedsStaff,
-                            Changes {
-                                notice: Some(Some(CheckoutNotice::AskStaff {
-                                    reason: reason.clone(),
-                                })),
-                                ..Default::default()
-                            },
-                            Some(&reason),
-                        ) {
+                        if let Err(e) = self.to_staff(&rec, &reason, None) {
                             tracing::error!(checkout = %rec.id, error = %e, "could not hand the checkout to staff");
                         }
                         return;
@@ -719,6 +656,27 @@ impl Checkouts {
         }
     }
 
+    /// Hands a checkout to staff with the reason they will read (the staff alert).
+    fn to_staff(
+        &self,
+        rec: &CheckoutRecord,
+        reason: &str,
+        pos_order_id: Option<String>,
+    ) -> Result<CheckoutRecord, JournalError> {
+        self.step(
+            rec,
+            CheckoutState::NeedsStaff,
+            Changes {
+                pos_order_id,
+                notice: Some(Some(CheckoutNotice::AskStaff {
+                    reason: reason.to_string(),
+                })),
+                ..Default::default()
+            },
+            Some(reason),
+        )
+    }
+
     /// A checkout whose payment provider this kiosk no longer has: only staff can find out what
     /// became of the money.
     fn unknown_provider(&self, rec: &CheckoutRecord) -> Result<CheckoutRecord, JournalError> {
@@ -726,17 +684,7 @@ impl Checkouts {
             "the payment provider {:?} that took this payment is not configured on this kiosk",
             rec.provider
         );
-        self.step(
-            rec,
-            CheckoutState::NeedsStaff,
-            Changes {
-                notice: Some(Some(CheckoutNotice::AskStaff {
-                    reason: reason.clone(),
-                })),
-                ..Default::default()
-            },
-            Some(&reason),
-        )
+        self.to_staff(&rec, &reason, None)
     }
 
     /// Does the POS already have this order? `Ok(None)` only when it surely does not.

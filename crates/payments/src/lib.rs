@@ -17,7 +17,12 @@ use kiosk_core::ports::PaymentProvider;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ProviderConfig {
-    Simulator { url: String },
+    Simulator {
+        url: String,
+        /// Seconds to wait for the terminal's answer (default 90).
+        #[serde(default)]
+        timeout_s: Option<u64>,
+    },
     Counter,
 }
 
@@ -25,7 +30,13 @@ pub fn build(
     config: &ProviderConfig,
 ) -> Result<Arc<dyn PaymentProvider>, kiosk_core::ports::PaymentError> {
     Ok(match config {
-        ProviderConfig::Simulator { url } => Arc::new(simulator::SimulatorProvider::new(url)?),
+        ProviderConfig::Simulator { url, timeout_s } => {
+            let p = simulator::SimulatorProvider::new(url)?;
+            Arc::new(match timeout_s {
+                Some(t) => p.with_start_timeout(std::time::Duration::from_secs(*t)),
+                None => p,
+            })
+        }
         ProviderConfig::Counter => Arc::new(counter::CounterProvider),
     })
 }
