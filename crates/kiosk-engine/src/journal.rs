@@ -52,6 +52,21 @@ const MIGRATIONS: &[&str] = &[
         detail TEXT
     );
     CREATE INDEX transitions_checkout ON transitions(checkout_id);",
+    // 2: what staff did (who, when, what), and checkouts staff have settled
+    "CREATE TABLE staff_actions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        checkout_id TEXT,
+        pos_order_id TEXT,
+        at TEXT NOT NULL,
+        staff TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX staff_actions_checkout ON staff_actions(checkout_id);
+    CREATE INDEX staff_actions_order ON staff_actions(pos_order_id);
+    ALTER TABLE checkouts ADD COLUMN handled_at TEXT;
+    ALTER TABLE checkouts ADD COLUMN handled_by TEXT;
+    ALTER TABLE checkouts ADD COLUMN handled_reason TEXT;",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +128,29 @@ pub struct Transition {
     pub at: String,
     pub from: Option<String>,
     pub to: String,
+    pub detail: Option<String>,
+}
+
+/// A staff action to record.
+pub struct NewStaffAction<'a> {
+    pub checkout_id: Option<&'a str>,
+    pub pos_order_id: Option<&'a str>,
+    /// Who: the staff member's name or id as the POS knows them.
+    pub staff: &'a str,
+    /// What: a stable action name (`retry_send`, `refund`, `lock`, `print_bill`, …).
+    pub action: &'a str,
+    pub detail: Option<&'a str>,
+}
+
+/// A recorded staff action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAction {
+    pub id: i64,
+    pub checkout_id: Option<String>,
+    pub pos_order_id: Option<String>,
+    pub at: String,
+    pub staff: String,
+    pub action: String,
     pub detail: Option<String>,
 }
 
@@ -327,6 +365,84 @@ impl Journal {
             |_| Ok(()),
         )?;
         Ok(())
+    }
+
+    /// Records what a member of staff did, for the order's history. Written before the action's
+    /// side effect, like every other journal entry.
+    pub fn record_staff_action(&self, a: &NewStaffAction<'_>) -> Result<i64, JournalError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO staff_actions (checkout_id, pos_order_id, at, staff, action, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                a.checkout_id,
+                a.pos_order_id,
+                now(),
+                a.staff,
+                a.action,
+                a.detail
+            ],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Staff actions on a checkout or a POS order, oldest first.
+    pub fn staff_actions(
+        &self,
+        checkout_id: Option<&str>,
+        pos_order_id: Option<&str>,
+    ) -> Result<Vec<StaffAction>, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, checkout_id, pos_order_id, at, staff, action, detail FROM staff_actions
+             WHERE (?1 IS NOT NULL AND checkout_id = ?1) OR (?2 IS NOT NULL AND pos_order_id = ?2)
+             ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map(params![checkout_id, pos_order_id], |r| {
+                Ok(StaffAction {
+                    id: r.get(0)?,
+                    checkout_id: r.get(1)?,
+                    pos_order_id: r.get(2)?,
+                    at: r.get(3)?,
+                    staff: r.get(4)?,
+                    action: r.get(5)?,
+                    detail: r.get(6)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Marks a checkout that needed staff as settled, with who did it and why. The state stays
+    /// `NeedsStaff` (the machine's view); the mark takes it off the problem list.
+    pub fn mark_handled(&self, id: &str, staff: &str, reason: &str) -> Result<(), JournalError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE checkouts SET handled_at = ?2, handled_by = ?3, handled_reason = ?4, updated_at = ?2
+             WHERE id = ?1 AND handled_at IS NULL",
+            params![id, now(), staff, reason],
+        )?;
+        if n == 0 {
+            return Err(JournalError::Missing(format!(
+                "{id} (or it was already handled)"
+            )));
+        }
+        tx.execute(
+            "INSERT INTO staff_actions (checkout_id, pos_order_id, at, staff, action, detail)
+             SELECT id, pos_order_id, ?2, ?3, 'mark_handled', ?4 FROM checkouts WHERE id = ?1",
+            params![id, now(), staff, reason],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Checkouts waiting for staff and not yet handled, oldest first.
+    pub fn needing_staff(&self) -> Result<Vec<CheckoutRecord>, JournalError> {
+        self.query(
+            "SELECT * FROM checkouts WHERE state = 'needs_staff' AND handled_at IS NULL ORDER BY created_at",
+        )
     }
 
     /// The checkout whose order carries this external id, if any.
@@ -561,6 +677,61 @@ mod tests {
         assert_eq!(c.state, CheckoutState::PaymentFailed);
         assert!(matches!(c.notice, Some(CheckoutNotice::AskStaff { .. })));
         assert!(j.unfinished().unwrap().is_empty());
+    }
+
+    #[test]
+    fn staff_actions_and_handled_marks_are_kept() {
+        let j = Journal::open_in_memory().unwrap();
+        new(&j, "a");
+        j.transition(
+            "a",
+            CheckoutState::Priced,
+            CheckoutState::NeedsStaff,
+            Changes::default(),
+            Some("x"),
+        )
+        .unwrap();
+        assert_eq!(j.needing_staff().unwrap().len(), 1);
+        j.record_staff_action(&NewStaffAction {
+            checkout_id: Some("a"),
+            pos_order_id: None,
+            staff: "Трофимова В.А.",
+            action: "retry_send",
+            detail: None,
+        })
+        .unwrap();
+        j.mark_handled("a", "Трофимова В.А.", "refunded in cash")
+            .unwrap();
+        assert!(j.needing_staff().unwrap().is_empty());
+        assert!(
+            j.mark_handled("a", "x", "twice").is_err(),
+            "handled once only"
+        );
+        let acts = j.staff_actions(Some("a"), None).unwrap();
+        assert_eq!(
+            acts.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(),
+            ["retry_send", "mark_handled"]
+        );
+        assert_eq!(acts[1].detail.as_deref(), Some("refunded in cash"));
+    }
+
+    #[test]
+    fn a_version_1_journal_is_migrated_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let j = Journal::open(&path).unwrap();
+        new(&j, "a");
+        assert!(j.needing_staff().unwrap().is_empty());
+        let v: i64 = j
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v as usize, MIGRATIONS.len());
     }
 
     #[test]

@@ -113,6 +113,22 @@ enum Command {
         #[arg(long)]
         pay_url: Option<String>,
     },
+    /// ProCart: close an order (e.g. one paid at the counter), optionally recording a payment.
+    Close {
+        /// The POS order id (the r_keeper order GUID).
+        #[arg(long)]
+        order: String,
+        /// Record a payment of this amount with the `--tender` currency.
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long)]
+        transaction_id: Option<String>,
+    },
+    /// ProCart: the order's long comment, as r_keeper print layouts read it.
+    PrintInfo {
+        #[arg(long)]
+        order: String,
+    },
     /// The checkouts in the journal, newest first (no POS needed).
     Journal {
         #[arg(long, default_value_t = 50)]
@@ -290,6 +306,9 @@ async fn run(cli: Cli) -> Result<()> {
             journal_text(&records),
         );
         return Ok(());
+    }
+    if let Command::Close { .. } | Command::PrintInfo { .. } = &cli.command {
+        return procart_only(&cli).await;
     }
     let (pay, pay_url) = match &cli.command {
         Command::Order { pay, pay_url, .. } | Command::Resume { pay, pay_url, .. } => {
@@ -477,7 +496,9 @@ async fn run(cli: Cli) -> Result<()> {
                 bail!("{unresolved} checkouts are still in doubt after {timeout_s} s");
             }
         }
-        Command::Journal { .. } => unreachable!("handled before the engine starts"),
+        Command::Journal { .. } | Command::Close { .. } | Command::PrintInfo { .. } => {
+            unreachable!("handled before the engine starts")
+        }
         Command::Orders => {
             let orders = engine
                 .pos
@@ -497,6 +518,66 @@ async fn run(cli: Cli) -> Result<()> {
             text.push_str(&format!("{} orders", orders.len()));
             print(cli.json, json!({ "orders": orders }), text);
         }
+    }
+    Ok(())
+}
+
+/// The ProCart methods that have no place in the customer's checkout.
+async fn procart_only(cli: &Cli) -> Result<()> {
+    if !matches!(cli.pos, PosArg::Procart) {
+        bail!("close and print-info are ProCart methods; Jupiter closes orders with add_new_order");
+    }
+    let token = secrets(cli)?.get("pos-token")?;
+    let config = pos_procart::ProcartConfig::new(kiosk_engine::pos::procart_base(&cli.url), token);
+    let client = pos_procart::ProcartClient::new(config).map_err(|e| anyhow!(e.to_string()))?;
+    match &cli.command {
+        Command::Close {
+            order,
+            amount,
+            transaction_id,
+        } => {
+            let payments = match amount {
+                Some(a) => vec![pos_procart::wire::PaymentRequest {
+                    currency_code: pos_procart::wire::Code::new(cli.tender.clone()),
+                    amount: kiosk_core::Money::parse(a).map_err(|e| anyhow!("--amount: {e}"))?,
+                    transaction_id: transaction_id.clone(),
+                    auth_code: None,
+                    card_mask: None,
+                    paid_at: None,
+                }],
+                None => vec![],
+            };
+            let req = pos_procart::wire::CloseRequest {
+                guid: order.clone(),
+                payments,
+            };
+            let answer = client
+                .close(&req)
+                .await
+                .map_err(|e| anyhow!(e.to_string()))?;
+            let o =
+                pos_procart::mapping::order(&answer.data).map_err(|e| anyhow!(e.to_string()))?;
+            let text = format!(
+                "order {} is {} (total {}, paid {})",
+                o.pos_order_id,
+                o.status.as_str(),
+                o.total,
+                o.paid
+            );
+            print(cli.json, serde_json::to_value(&o)?, text);
+        }
+        Command::PrintInfo { order } => {
+            let info = client
+                .print_info(order)
+                .await
+                .map_err(|e| anyhow!(e.to_string()))?;
+            print(
+                cli.json,
+                json!({ "order": order, "comment": info.comment }),
+                info.comment.clone(),
+            );
+        }
+        _ => unreachable!(),
     }
     Ok(())
 }

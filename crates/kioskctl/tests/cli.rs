@@ -155,3 +155,28 @@ async fn failures_are_explained_on_stderr_with_a_non_zero_exit() {
     assert!(!down.status.success());
     assert!(String::from_utf8_lossy(&down.stderr).contains("cannot be reached"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_paid_at_the_counter_is_closed_with_its_payment() {
+    let (sim, c) = ctl().await;
+    let cart = c.cart(DEMO_CART);
+    let order = c.json(&["order", "--cart", &cart, "--pay", "counter", "--json"]);
+    let guid = order["pos_order_id"].as_str().unwrap().to_string();
+    let total = order["total"].as_str().unwrap().to_string();
+    assert_eq!(order["status"], "open");
+
+    let info = c.json(&["print-info", "--order", &guid, "--json"]);
+    assert!(info["comment"].as_str().unwrap().contains("to pay at the counter"), "{info}");
+
+    // The cashier took the money: close the order with that payment.
+    let closed = c.json(&["close", "--order", &guid, "--amount", &total, "--transaction-id", "CASH-1", "--json"]);
+    assert_eq!(closed["status"]["kind"], "closed");
+    assert_eq!(closed["paid"], total.as_str());
+    let o = &sim.control().orders()[0];
+    assert_eq!(o.paid_sum.to_string(), total);
+
+    // Closing it again is refused by the POS, with a message and a non-zero exit.
+    let again = c.run(pos_sim::DEMO_TOKEN, &["close", "--order", &guid]);
+    assert!(!again.status.success());
+    assert!(!again.stderr.is_empty());
+}
