@@ -144,8 +144,8 @@ async fn broken_answers_over_http_keep_the_menu() {
     let sim = pos_sim::spawn(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let secrets = MemorySecrets::with("pos-token", pos_sim::DEMO_TOKEN);
-    let first = Engine::from_config(config(&sim.url(), dir.path()), &secrets, Timings::default())
-        .unwrap();
+    let first =
+        Engine::from_config(config(&sim.url(), dir.path()), &secrets, Timings::default()).unwrap();
     let good = first.menu_view().await.unwrap().catalog;
     for kind in [
         FaultKind::TruncatedBody,
@@ -180,7 +180,11 @@ async fn every_bad_snapshot_is_set_aside_with_its_reason() {
         serde_json::to_string(&good).unwrap()
     );
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("truncated", saved[..saved.len() * 2 / 3].to_vec(), "cut off"),
+        (
+            "truncated",
+            saved[..saved.len() * 2 / 3].to_vec(),
+            "cut off",
+        ),
         ("header only", saved[..=nl].to_vec(), "cut off"),
         ("flipped bit", flipped, "checksum"),
         ("older schema", legacy.into_bytes(), "older kiosk"),
@@ -192,7 +196,11 @@ async fn every_bad_snapshot_is_set_aside_with_its_reason() {
                 .into_bytes(),
             "newer kiosk",
         ),
-        ("not JSON", b"\x00\x01garbage\nmore".to_vec(), "not a menu snapshot"),
+        (
+            "not JSON",
+            b"\x00\x01garbage\nmore".to_vec(),
+            "not a menu snapshot",
+        ),
         ("empty", vec![], "empty"),
         (
             "empty menu",
@@ -251,8 +259,8 @@ async fn the_kiosk_starts_with_its_menu_and_pictures_while_the_pos_is_down() {
     let sim = pos_sim::spawn(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let secrets = MemorySecrets::with("pos-token", pos_sim::DEMO_TOKEN);
-    let first = Engine::from_config(config(&sim.url(), dir.path()), &secrets, Timings::default())
-        .unwrap();
+    let first =
+        Engine::from_config(config(&sim.url(), dir.path()), &secrets, Timings::default()).unwrap();
     let menu = first.menu_view().await.unwrap().catalog;
     let urls: Vec<String> = menu
         .dishes
@@ -263,8 +271,12 @@ async fn the_kiosk_starts_with_its_menu_and_pictures_while_the_pos_is_down() {
     assert!(first.images.stats().made as usize >= menu.dishes.len());
     sim.stop().await;
 
-    let e = Engine::from_config(config(&sim_url_gone(), dir.path()), &secrets, Timings::default())
-        .unwrap();
+    let e = Engine::from_config(
+        config(&sim_url_gone(), dir.path()),
+        &secrets,
+        Timings::default(),
+    )
+    .unwrap();
     assert_eq!(e.menu_view().await.unwrap().catalog, menu);
     for d in &menu.dishes {
         for size in ["card", "detail"] {

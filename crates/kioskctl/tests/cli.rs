@@ -166,10 +166,25 @@ async fn an_order_paid_at_the_counter_is_closed_with_its_payment() {
     assert_eq!(order["status"], "open");
 
     let info = c.json(&["print-info", "--order", &guid, "--json"]);
-    assert!(info["comment"].as_str().unwrap().contains("to pay at the counter"), "{info}");
+    assert!(
+        info["comment"]
+            .as_str()
+            .unwrap()
+            .contains("to pay at the counter"),
+        "{info}"
+    );
 
     // The cashier took the money: close the order with that payment.
-    let closed = c.json(&["close", "--order", &guid, "--amount", &total, "--transaction-id", "CASH-1", "--json"]);
+    let closed = c.json(&[
+        "close",
+        "--order",
+        &guid,
+        "--amount",
+        &total,
+        "--transaction-id",
+        "CASH-1",
+        "--json",
+    ]);
     assert_eq!(closed["status"]["kind"], "closed");
     assert_eq!(closed["paid"], total.as_str());
     let o = &sim.control().orders()[0];
