@@ -405,7 +405,7 @@ impl Checkouts {
     }
 
     /// The provider that took this checkout's payment, if this kiosk still has it.
-    fn provider_for(&self, rec: &CheckoutRecord) -> Option<Arc<dyn PaymentProvider>> {
+    pub fn provider_for(&self, rec: &CheckoutRecord) -> Option<Arc<dyn PaymentProvider>> {
         self.providers
             .iter()
             .find(|p| p.name() == rec.provider)
@@ -420,7 +420,7 @@ impl Checkouts {
             .unwrap_or(Duration::from_secs(5))
     }
 
-    fn request(&self, rec: &CheckoutRecord) -> OrderRequest {
+    pub fn request(&self, rec: &CheckoutRecord) -> OrderRequest {
         let label = match rec.order_type {
             cart::OrderType::EatIn => "Eat in",
             cart::OrderType::Takeaway => "Takeaway",
@@ -684,7 +684,7 @@ impl Checkouts {
             "the payment provider {:?} that took this payment is not configured on this kiosk",
             rec.provider
         );
-        self.to_staff(&rec, &reason, None)
+        self.to_staff(rec, &reason, None)
     }
 
     /// Does the POS already have this order? `Ok(None)` only when it surely does not.
