@@ -16,6 +16,10 @@ pub struct CartProblem {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_index: Option<usize>,
+    /// For `DISH_STOPPED` and `NOT_ENOUGH_REMAINS`: the code that is short (a dish, a combo or
+    /// a modifier), so a client marks it sold out without reading it out of `message`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dish_code: Option<i64>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -107,6 +111,9 @@ impl ApiError {
 struct Envelope<'a> {
     detail: String,
     code: &'a str,
+    /// The first problem's dish code: the envelope's `code` and `detail` are that problem's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dish_code: Option<i64>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     errors: &'a [CartProblem],
 }
@@ -120,6 +127,7 @@ impl IntoResponse for ApiError {
         let body = Envelope {
             detail: self.detail(),
             code: self.code(),
+            dish_code: problems.first().and_then(|p| p.dish_code),
             errors: problems,
         };
         (self.status(), axum::Json(body)).into_response()

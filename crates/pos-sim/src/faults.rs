@@ -12,18 +12,17 @@
 //!   reconcile by `external_id` before it posts again.
 //!
 //! Dropping a connection uses [`crate::net::ConnHandle::kill`], so the client sees a real reset,
-//! not an HTTP error.
+//! not an HTTP error; a truncated body is written by the connection itself
+//! ([`crate::net::ConnHandle::send_raw_and_close`]), so the client gets the head and half the
+//! body, then a clean end of stream.
 
 use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use http_body::{Frame, SizeHint};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
@@ -261,7 +260,7 @@ where
                 return response;
             }
             FaultKind::MalformedJson => return malformed(response).await,
-            FaultKind::TruncatedBody => return truncated(response).await,
+            FaultKind::TruncatedBody => return truncated(response, conn).await,
             _ => {}
         }
     }
@@ -289,42 +288,39 @@ async fn malformed(response: Response) -> Response {
     Response::from_parts(parts, Body::from(broken))
 }
 
-/// Declares the full length, sends half, then fails the body so hyper closes the connection.
-async fn truncated(response: Response) -> Response {
-    let (mut parts, bytes) = body_bytes(response).await;
+/// The head of `response` with its full `Content-Length`, then half of its body, then the end of
+/// the stream: what a client sees when a gateway dies while answering.
+///
+/// The bytes go out through [`ConnHandle::send_raw_and_close`] rather than through hyper: hyper
+/// will not send a body shorter than its declared length, and a body that fails makes it drop
+/// the connection before the head is flushed, which looks like a reset instead.
+async fn truncated(response: Response, conn: &ConnHandle) -> Response {
+    let (parts, bytes) = body_bytes(response).await;
     let full = bytes.len();
-    let half = bytes.slice(..full / 2);
-    parts
-        .headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(full.max(2)));
-    Response::from_parts(parts, Body::new(HalfBody { data: Some(half) }))
-}
-
-/// A body of unknown length (so hyper trusts our `Content-Length`) that yields one chunk and
-/// then an error.
-struct HalfBody {
-    data: Option<Bytes>,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("body truncated by fault injection")]
-struct Truncated;
-
-impl http_body::Body for HalfBody {
-    type Data = Bytes;
-    type Error = Truncated;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Truncated>>> {
-        match self.data.take() {
-            Some(d) if !d.is_empty() => Poll::Ready(Some(Ok(Frame::data(d)))),
-            _ => Poll::Ready(Some(Err(Truncated))),
+    let mut raw = format!(
+        "HTTP/1.1 {} {}\r\n",
+        parts.status.as_u16(),
+        parts.status.canonical_reason().unwrap_or("")
+    )
+    .into_bytes();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_LENGTH && name != header::CONNECTION {
+            raw.extend_from_slice(name.as_str().as_bytes());
+            raw.extend_from_slice(b": ");
+            raw.extend_from_slice(value.as_bytes());
+            raw.extend_from_slice(b"\r\n");
         }
     }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::default()
-    }
+    // An empty body still promises something, or there would be nothing to cut.
+    raw.extend_from_slice(
+        format!(
+            "content-length: {}\r\nconnection: close\r\n\r\n",
+            full.max(2)
+        )
+        .as_bytes(),
+    );
+    raw.extend_from_slice(&bytes[..full / 2]);
+    conn.send_raw_and_close(Bytes::from(raw));
+    // What hyper makes of this response is discarded by the connection.
+    Response::from_parts(parts, Body::empty())
 }

@@ -9,12 +9,15 @@
 //! remains, prices, faults, payment outcomes) without going through HTTP.
 //!
 //! Everything lives on one listener:
-//! * `/api/v3/...` — ProCart (reference `procart-api.md` §3–§7), see [`procart`];
+//! * `/api/v3/...` — ProCart (reference `procart-api.md` §3–§7), see [`procart`]; or
+//!   `/jpos/index.php` — Jupiter's JPOS (reference `jupiter-jpos.md`), see [`jupiter`];
 //! * `/paysim/v1/...` — the payment provider, see [`payment`];
 //! * `/images/...` — procedurally drawn dish pictures, see [`images`];
-//! * `/_sim/...` — admin endpoints for tests and demos, see [`admin`].
+//! * `/_sim/...` — admin endpoints for tests and demos: the common ones in [`admin`], the
+//!   POS's own in `procart::admin` or [`jupiter::admin`].
 //!
-//! The choice of POS is made in one place, [`router`].
+//! The choice of POS is made in one place, `router`. Both serve the same demo restaurant by
+//! default ([`SimConfig::default`]): the ProCart fixture, or that fixture as a Jupiter menu.
 
 pub mod admin;
 pub mod callbacks;
@@ -183,7 +186,7 @@ impl Default for PaymentSimConfig {
 }
 
 /// Everything the simulator needs to start.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SimConfig {
     pub pos: PosKind,
     pub procart: ProcartSimConfig,
@@ -191,23 +194,30 @@ pub struct SimConfig {
     pub jupiter: jupiter::JupiterSimConfig,
 }
 
-/// Builds the application for the configured POS. This is the one place that dispatches on
-/// [`PosKind`]: the payment simulator, the images and the admin endpoints are common.
-fn router(config: &SimConfig, sim: &Arc<state::Sim>) -> std::io::Result<Router> {
-    let pos = match config.pos {
-        PosKind::Procart => procart::routes(),
-        // Jupiter brings its own images and admin (its `/_sim/orders` are Jupiter orders).
-        PosKind::Jupiter => {
-            return Ok(jupiter::routes(config.jupiter.clone())
-                .merge(payment::routes())
-                .with_state(sim.clone()))
+impl Default for SimConfig {
+    /// The demo restaurant on either POS: ProCart's demo fixture, or the same café as a Jupiter
+    /// menu with pictures ([`jupiter::JupiterSimConfig::demo`]).
+    fn default() -> Self {
+        SimConfig {
+            pos: PosKind::default(),
+            procart: ProcartSimConfig::default(),
+            payment: PaymentSimConfig::default(),
+            jupiter: jupiter::JupiterSimConfig::demo(),
         }
+    }
+}
+
+/// Builds the application for the configured POS. This is the one place that dispatches on
+/// [`PosKind`]: each POS brings its protocol, its admin routes and its way of naming pictures;
+/// the payment simulator and the common admin routes (faults, payment terminal) are shared.
+fn router(config: &SimConfig, sim: &Arc<state::Sim>) -> Router {
+    let pos = match config.pos {
+        PosKind::Procart => procart::routes().merge(images::routes()),
+        PosKind::Jupiter => jupiter::routes(config.jupiter.clone()),
     };
-    Ok(pos
-        .merge(payment::routes())
-        .merge(images::routes())
+    pos.merge(payment::routes())
         .merge(admin::routes())
-        .with_state(sim.clone()))
+        .with_state(sim.clone())
 }
 
 /// Serves the simulator on `listener` until `shutdown` completes.
@@ -232,7 +242,7 @@ async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let kind = config.pos;
-    let app = router(&config, &sim)?;
+    let app = router(&config, &sim);
     let addr = listener.local_addr()?;
     tracing::info!(%addr, pos = ?kind, "pos-sim listening");
     let stop_tx = Arc::new(stop_tx);
@@ -319,8 +329,6 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<SimServer> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let sim = state::Sim::new(&listener, config.clone(), stop_rx)?;
     let control = SimControl::new(sim.clone());
-    // Fail now, not in the task, if the configuration cannot be served.
-    let _ = router(&config, &sim)?;
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, config, sim, stop_tx, async move {
         let _ = rx.await;

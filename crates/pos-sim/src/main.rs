@@ -36,7 +36,9 @@ struct Args {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:11111")]
     listen: String,
-    /// Menu fixture file, or `generated:N` for a synthetic menu of N dishes.
+    /// The menu. ProCart: a fixture file, or `generated:N` for a synthetic menu of N dishes
+    /// (default: the demo restaurant). Jupiter: `demo` (the default, the same restaurant with
+    /// pictures), `seed` (the vendor's example), `generated:N`, or a getTT JSON file.
     #[arg(long)]
     menu: Option<String>,
     /// Allowed token (repeatable); default: the vendor's demo token.
@@ -92,12 +94,12 @@ async fn main() -> ExitCode {
         ..SimConfig::default()
     };
     if let (Pos::Jupiter, Some(spec)) = (args.pos, &args.menu) {
-        // A getTT JSON file, `generated:N`, or `seed` (the vendor's example, the default).
         let doc = match spec.strip_prefix("generated:") {
             Some(n) => n
                 .parse()
                 .map(pos_sim::jupiter::MenuDoc::generated)
                 .map_err(|e| format!("{spec}: {e}")),
+            None if spec == "demo" => Ok(pos_sim::jupiter::MenuDoc::demo()),
             None if spec == "seed" => Ok(pos_sim::jupiter::MenuDoc::seed()),
             None => pos_sim::jupiter::MenuDoc::load(std::path::Path::new(spec))
                 .map_err(|e| e.to_string()),

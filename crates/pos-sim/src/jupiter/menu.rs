@@ -1,4 +1,5 @@
-//! The simulated restaurant's getTT document: the seed's menu, a generated one, or a file.
+//! The simulated restaurant's getTT document: the demo restaurant (built in [`super::demo`]),
+//! the vendor's seed, a generated menu, or a file.
 //!
 //! The menu is kept as the JSON getTT returns (`data` + `menu`), not as typed structs: the
 //! simulator must be able to serve every quirk a real Jupiter produces (cycles, dangling links,
@@ -8,14 +9,17 @@
 //!
 //! Image links in the document are paths on the simulator (`/images/roll/7.jpg`); getTT turns
 //! them into absolute URLs using the request's `Host`, so the links work whatever address the
-//! simulator listens on.
+//! simulator listens on. The image route asks [`MenuDoc::picture_subject`] which product links
+//! a path, so the picture shows that product.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
+
+use crate::images::Subject;
 
 /// The seed's example menu (vendor page S1), made valid JSON. It has every graph quirk of
 /// reference §5.2.7 and no pictures.
@@ -39,12 +43,19 @@ pub enum MenuError {
 }
 
 /// A getTT document: `data` (the restaurant) and `menu` (settingsDate, layouts, payment types,
-/// modifier groups).
+/// modifier groups), plus what Jupiter knows and getTT does not show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MenuDoc {
     pub data: Value,
     pub menu: Value,
+    /// Products taken off the layouts because they are sold out. JPOS has no stop-list
+    /// (reference §5.2.8): staff remove the button in Jupiter, so getTT leaves these out, but
+    /// they stay in Jupiter's goods and an order naming one is still priced.
+    pub sold_out: BTreeSet<String>,
 }
+
+/// The two lists of getTT that hold product buttons.
+const BUTTON_LISTS: [&str; 2] = ["menuSections", "modifiersSections"];
 
 impl MenuDoc {
     pub fn seed() -> MenuDoc {
@@ -52,7 +63,8 @@ impl MenuDoc {
     }
 
     /// Accepts a whole getTT answer (`{"status","data","menu"}`), `{"data","menu"}`, or the
-    /// bare `menu` object.
+    /// bare `menu` object. Next to `menu`, a `sold_out` array of product uids (the simulator's
+    /// own key, as `GET /_sim/menu` shows it) is read too.
     pub fn from_json(text: &str) -> Result<MenuDoc, MenuError> {
         let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
             .map_err(|e| MenuError::Invalid(e.to_string()))?;
@@ -63,9 +75,13 @@ impl MenuDoc {
         let Value::Object(mut o) = v else {
             return Err(MenuError::Invalid("expected a JSON object".into()));
         };
-        let (data, menu) = match o.remove("menu") {
-            Some(menu) => (o.remove("data").unwrap_or_else(|| json!({})), menu),
-            None if o.contains_key("menuSections") => (json!({}), Value::Object(o)),
+        let (data, menu, sold_out) = match o.remove("menu") {
+            Some(menu) => (
+                o.remove("data").unwrap_or_else(|| json!({})),
+                menu,
+                o.remove("sold_out"),
+            ),
+            None if o.contains_key("menuSections") => (json!({}), Value::Object(o), None),
             None => {
                 return Err(MenuError::Invalid(
                     "no \"menu\" and no \"menuSections\"".into(),
@@ -75,7 +91,17 @@ impl MenuDoc {
         if !menu.is_object() {
             return Err(MenuError::Invalid("\"menu\" is not an object".into()));
         }
-        Ok(MenuDoc { data, menu })
+        let sold_out = match sold_out {
+            None | Some(Value::Null) => BTreeSet::new(),
+            Some(v) => serde_json::from_value(v).map_err(|e| {
+                MenuError::Invalid(format!("\"sold_out\" is not a list of uids: {e}"))
+            })?,
+        };
+        Ok(MenuDoc {
+            data,
+            menu,
+            sold_out,
+        })
     }
 
     pub fn load(path: &Path) -> Result<MenuDoc, MenuError> {
@@ -100,86 +126,156 @@ impl MenuDoc {
         }
     }
 
+    /// Every button of the layouts and the modifier groups, in document order.
+    fn buttons(&self) -> impl Iterator<Item = &Value> {
+        BUTTON_LISTS
+            .iter()
+            .filter_map(|key| self.menu.get(*key).and_then(Value::as_array))
+            .flatten()
+            .filter_map(|s| s.get("buttons").and_then(Value::as_array))
+            .flatten()
+    }
+
     /// Sets the price of every button of product `uid`; false if there is none.
     pub fn set_price(&mut self, uid: &str, price: Decimal) -> bool {
         let number = price_value(price);
         let mut found = false;
-        for key in ["menuSections", "modifiersSections"] {
-            let Some(sections) = self.menu.get_mut(key).and_then(Value::as_array_mut) else {
-                continue;
-            };
-            for b in sections
-                .iter_mut()
-                .filter_map(|s| s.get_mut("buttons").and_then(Value::as_array_mut))
-                .flatten()
-            {
-                if b.get("uid").and_then(Value::as_str) == Some(uid) {
-                    if let Some(o) = b.get_mut("options").and_then(Value::as_object_mut) {
-                        o.insert("price".into(), number.clone());
-                        found = true;
-                    }
+        for_each_button(&mut self.menu, |b| {
+            if b.get("uid").and_then(Value::as_str) == Some(uid) {
+                if let Some(o) = b.get_mut("options").and_then(Value::as_object_mut) {
+                    o.insert("price".into(), number.clone());
+                    found = true;
                 }
             }
-        }
+        });
         found
     }
 
-    /// Sellable products by uid (the first button wins), for pricing orders.
+    /// Takes product `uid` off the layouts (or puts it back); false if there is no such product.
+    pub fn set_sold_out(&mut self, uid: &str, sold_out: bool) -> bool {
+        if !self.index().contains_key(uid) {
+            return false;
+        }
+        if sold_out {
+            self.sold_out.insert(uid.to_string());
+        } else {
+            self.sold_out.remove(uid);
+        }
+        true
+    }
+
+    /// Sellable products by uid (the first button wins), for pricing orders. Sold-out products
+    /// are in it: they are off the layouts, not out of Jupiter.
     pub fn index(&self) -> HashMap<String, Product> {
         let mut out = HashMap::new();
-        for key in ["menuSections", "modifiersSections"] {
-            let Some(sections) = self.menu.get(key).and_then(Value::as_array) else {
+        for b in self.buttons() {
+            let Some(o) = b.get("options").filter(|o| o.is_object()) else {
                 continue;
             };
-            for b in sections
-                .iter()
-                .filter_map(|s| s.get("buttons").and_then(Value::as_array))
-                .flatten()
-            {
-                let Some(o) = b.get("options").filter(|o| o.is_object()) else {
-                    continue;
-                };
-                let Some(uid) = b.get("uid").and_then(text) else {
-                    continue;
-                };
-                let Some(price) = o.get("price").and_then(decimal) else {
-                    continue;
-                };
-                out.entry(uid).or_insert_with(|| Product {
-                    name: b.get("name").and_then(text).unwrap_or_default(),
-                    price,
-                });
-            }
+            let Some(uid) = b.get("uid").and_then(text) else {
+                continue;
+            };
+            let Some(price) = o.get("price").and_then(decimal) else {
+                continue;
+            };
+            out.entry(uid).or_insert_with(|| Product {
+                name: b.get("name").and_then(text).unwrap_or_default(),
+                price,
+            });
         }
         out
     }
 
-    /// getTT's `menu` with image paths made absolute against `base` (`http://host:port`).
+    /// getTT's `menu`: sold-out products left out, image paths made absolute against `base`
+    /// (`http://host:port`) unless `keep_relative`.
     pub fn rendered_menu(&self, base: &str, keep_relative: bool) -> Value {
         let mut menu = self.menu.clone();
-        if keep_relative {
-            return menu;
-        }
-        for key in ["menuSections", "modifiersSections"] {
-            let Some(sections) = menu.get_mut(key).and_then(Value::as_array_mut) else {
-                continue;
-            };
-            for b in sections
-                .iter_mut()
-                .filter_map(|s| s.get_mut("buttons").and_then(Value::as_array_mut))
-                .flatten()
-            {
-                if let Some(img) = b.pointer_mut("/options/image") {
-                    if let Some(path) = img
-                        .as_str()
-                        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
-                    {
-                        *img = Value::String(format!("{base}{path}"));
-                    }
+        if !self.sold_out.is_empty() {
+            for key in BUTTON_LISTS {
+                let Some(sections) = menu.get_mut(key).and_then(Value::as_array_mut) else {
+                    continue;
+                };
+                for buttons in sections
+                    .iter_mut()
+                    .filter_map(|s| s.get_mut("buttons").and_then(Value::as_array_mut))
+                {
+                    // Only product buttons: a link's uid is a layout's, never a product's.
+                    buttons.retain(|b| {
+                        b.get("options").is_none()
+                            || !b
+                                .get("uid")
+                                .and_then(Value::as_str)
+                                .is_some_and(|u| self.sold_out.contains(u))
+                    });
                 }
             }
         }
+        if keep_relative {
+            return menu;
+        }
+        for_each_button(&mut menu, |b| {
+            if let Some(img) = b.pointer_mut("/options/image") {
+                if let Some(path) = img
+                    .as_str()
+                    .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+                {
+                    *img = Value::String(format!("{base}{path}"));
+                }
+            }
+        });
         menu
+    }
+
+    /// What the picture at `path` (`/images/{kind}/{n}.jpg`) shows: the product whose button
+    /// links it, by kind and name. A combo shows the first choice of each of its choice groups
+    /// (by their own pictures' kinds), as ProCart's combo pictures do. `None` when no product
+    /// links the path.
+    pub fn picture_subject(&self, path: &str) -> Option<Subject> {
+        let links = |b: &&Value| {
+            b.pointer("/options/image")
+                .and_then(Value::as_str)
+                .is_some_and(|i| i == path || i.ends_with(path) && i.contains("://"))
+        };
+        let button = self.buttons().find(links)?;
+        let kind = image_kind(path)?.to_string();
+        let name = button
+            .get("name")
+            .and_then(text)
+            .unwrap_or_default()
+            .to_lowercase();
+        if kind != "combo" {
+            return Some(Subject::Single { kind, name });
+        }
+        let groups = self
+            .menu
+            .get("modifiersSections")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let items: Vec<(String, String)> = button
+            .pointer("/options/modifiers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|uid| groups.iter().find(|g| g.get("uid") == Some(uid)))
+            .filter(|g| !g.get("is_auto_modifier").is_some_and(flag))
+            .filter_map(|g| {
+                let first = g.get("buttons")?.as_array()?.first()?;
+                let kind = first
+                    .pointer("/options/image")
+                    .and_then(Value::as_str)
+                    .and_then(image_kind)?;
+                let name = first.get("name").and_then(text).unwrap_or_default();
+                Some((kind.to_string(), name.to_lowercase()))
+            })
+            .filter(|(k, _)| k != "combo" && k != "sauce")
+            .take(3)
+            .collect();
+        Some(if items.is_empty() {
+            Subject::Single { kind, name }
+        } else {
+            Subject::Combo(items)
+        })
     }
 
     /// A deterministic menu of `products` products with everything a kiosk must handle:
@@ -436,19 +532,53 @@ impl MenuDoc {
                 ],
                 "modifiersSections": modifiers,
             }),
+            sold_out: BTreeSet::new(),
         }
     }
 }
 
-fn link(name: &str, uid: &str) -> Value {
+/// A button that opens layout `uid`.
+pub(super) fn link(name: &str, uid: &str) -> Value {
     json!({"is_button": 0, "is_main": 0, "is_modifier": 0, "name": name, "type": "", "uid": uid})
 }
 
-fn section(name: &str, uid: &str, main: bool, buttons: Vec<Value>) -> Value {
+/// A layout of `menuSections`.
+pub(super) fn section(name: &str, uid: &str, main: bool, buttons: Vec<Value>) -> Value {
     json!({
         "name": name, "uid": uid, "type": "", "is_button": 0,
         "is_main": if main { 1 } else { 0 }, "is_modifier": 0, "buttons": buttons
     })
+}
+
+/// Runs `f` on every button of the layouts and the modifier groups of a getTT `menu`.
+fn for_each_button(menu: &mut Value, mut f: impl FnMut(&mut Value)) {
+    for key in BUTTON_LISTS {
+        let Some(sections) = menu.get_mut(key).and_then(Value::as_array_mut) else {
+            continue;
+        };
+        sections
+            .iter_mut()
+            .filter_map(|s| s.get_mut("buttons").and_then(Value::as_array_mut))
+            .flatten()
+            .for_each(&mut f);
+    }
+}
+
+/// The picture kind of a link to the simulator's pictures (`…/images/{kind}/{n}.jpg`).
+fn image_kind(link: &str) -> Option<&str> {
+    let (_, rest) = link.rsplit_once("/images/")?;
+    let (kind, _) = rest.split_once('/')?;
+    IMAGE_KINDS.contains(&kind).then_some(kind)
+}
+
+/// getTT's 0/1 flags, also as strings or booleans.
+fn flag(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => !matches!(s.trim(), "" | "0" | "no" | "false"),
+        _ => false,
+    }
 }
 
 /// A getTT price: a JSON number, written from the decimal's text (89.9, 549).

@@ -5,10 +5,11 @@
 //! * `POST /jpos/index.php` (also `POST /`): every JPOS command, picked by the body's
 //!   `command`; answers are always HTTP 200 with `{"status":"ok",...}` or
 //!   `{"status":"error","message":"<Russian text>"}` (reference §1.3, ASSUMED status 200);
-//! * `GET /images/{kind}/{n}.jpg`: product pictures, painted by the ProCart simulator's
-//!   painter ([`crate::images::draw`]) and kept in memory;
-//! * `/_sim/...`: admin endpoints, see [`admin`];
-//! * `/paysim/v1/...`: the shared payment simulator (merged in by [`crate::router`]).
+//! * `GET /images/{kind}/{n}.jpg`: product pictures, painted and cached by [`crate::images`]
+//!   for the product that links them;
+//! * `/_sim/...`: admin endpoints, see [`admin`] (faults and the payment terminal are the
+//!   common [`crate::admin`] routes);
+//! * `/paysim/v1/...`: the shared payment simulator (merged in by `crate::router`).
 //!
 //! Framing (reference §1.2): the body is used when it parses as a JSON object, whatever the
 //! content type; otherwise a form field holding a JSON object is looked for (`data`, `json`,
@@ -21,11 +22,11 @@
 //! `invalid_token` makes the server id unknown, and `cash_server_down` means no open workday.
 
 pub mod admin;
+pub mod demo;
 pub mod menu;
 pub mod orders;
 pub mod state;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{ConnectInfo, Path, State};
@@ -37,6 +38,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 
 use crate::faults::{self, FaultKind};
+use crate::images::{self, Subject};
 use crate::net::ConnHandle;
 use crate::state::{lock, Sim};
 
@@ -50,14 +52,12 @@ pub use state::{
 /// The simulated Jupiter shared by its handlers.
 pub struct JupiterSim {
     state: Mutex<state::State>,
-    images: Mutex<HashMap<String, Bytes>>,
 }
 
 impl JupiterSim {
     pub fn new(cfg: JupiterSimConfig) -> JupiterSim {
         JupiterSim {
             state: Mutex::new(state::State::new(cfg)),
-            images: Mutex::new(HashMap::new()),
         }
     }
 
@@ -233,53 +233,29 @@ fn html_error(status: u16) -> Response {
         .into_response()
 }
 
+/// A picture linked by the getTT document. The product that links the path gives the
+/// picture its subject (a burger named "двойной чизбургер" gets two patties); a path no product
+/// links is still drawn from its kind, so a link survives a menu edit.
 async fn image(
+    State(sim): State<Arc<Sim>>,
     Extension(jsim): Extension<Arc<JupiterSim>>,
     Path((kind, file)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Response {
-    let seed = file
-        .strip_suffix(".jpg")
-        .or_else(|| file.strip_suffix(".jpeg"))
-        .and_then(|n| n.parse::<u64>().ok());
+    let seed = images::file_number::<u64>(&file);
     let (Some(seed), true) = (seed, menu::IMAGE_KINDS.contains(&kind.as_str())) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let key = format!("{kind}/{seed}");
-    let cached = lock(&jsim.images).get(&key).cloned();
-    let jpeg = match cached {
-        Some(b) => b,
-        None => {
-            let drawn = tokio::task::spawn_blocking(move || {
-                let img = crate::images::draw::draw(
-                    &kind,
-                    seed,
-                    crate::images::WIDTH,
-                    crate::images::HEIGHT,
-                );
-                crate::images::draw::encode_jpeg(&img)
-            })
-            .await;
-            match drawn {
-                Ok(Ok(bytes)) => {
-                    let b = Bytes::from(bytes);
-                    lock(&jsim.images).insert(key, b.clone());
-                    b
-                }
-                _ => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-            }
-        }
-    };
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=86400"),
-            ),
-        ],
-        jpeg,
-    )
-        .into_response()
+    let path = format!("/images/{kind}/{file}");
+    let subject = jsim.state().menu.picture_subject(&path);
+    let subject = subject.unwrap_or(Subject::Single {
+        kind,
+        name: String::new(),
+    });
+    match sim.images.picture(&path, subject, seed).await {
+        Some(pic) => images::respond(&pic, &headers),
+        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 #[cfg(test)]

@@ -158,7 +158,21 @@ pub struct JupiterSimConfig {
     pub workday_open: bool,
 }
 
+impl JupiterSimConfig {
+    /// The demo restaurant ([`MenuDoc::demo`]), with pictures: what [`crate::SimConfig`]'s
+    /// default and the `pos-sim` binary serve.
+    pub fn demo() -> JupiterSimConfig {
+        JupiterSimConfig {
+            menu: MenuDoc::demo(),
+            ..JupiterSimConfig::default()
+        }
+    }
+}
+
 impl Default for JupiterSimConfig {
+    /// The vendor's seed menu ([`MenuDoc::seed`]): three dishes, no pictures, every quirk of
+    /// reference §5.2.7. It stays the default of this struct because client contract tests
+    /// compare what is served with the vendor's text; a demo asks for [`JupiterSimConfig::demo`].
     fn default() -> Self {
         JupiterSimConfig {
             menu: MenuDoc::seed(),
@@ -250,6 +264,21 @@ impl State {
             return false;
         }
         self.bump_settings_date(&previous);
+        true
+    }
+
+    /// Takes product `uid` off the layouts or puts it back, as staff do in Jupiter when a dish
+    /// sells out (JPOS has no stop-list, §8.2); the settings date moves on when that changes
+    /// what getTT shows. False if there is no such product.
+    pub fn set_sold_out(&mut self, uid: &str, sold_out: bool) -> bool {
+        if !self.index.contains_key(uid) {
+            return false;
+        }
+        if self.menu.sold_out.contains(uid) != sold_out {
+            let previous = self.menu.settings_date();
+            self.menu.set_sold_out(uid, sold_out);
+            self.bump_settings_date(&previous);
+        }
         true
     }
 

@@ -1,12 +1,13 @@
 //! The ProCart gateway simulator: routes, authentication and the per-request pipeline.
 //!
-//! Every `/api/v3/...` route goes through [`endpoint`]: faults first (see [`crate::faults`]),
-//! then the token check (§3), then the method's handler in [`handlers`]. Handlers get the raw
+//! Every `/api/v3/...` route goes through `endpoint`: faults first (see [`crate::faults`]),
+//! then the token check (§3), then the method's handler in `handlers`. Handlers get the raw
 //! headers, query pairs and body bytes rather than axum's typed extractors, because the token
 //! may sit in any of five places (header `token`, `X-Token`, `Authorization: Bearer`, query
 //! `token`, body field `token`) and a malformed body must still produce the ProCart error
 //! envelope (422 `BAD_REQUEST`), not axum's own rejection text.
 
+pub(crate) mod admin;
 pub(crate) mod handlers;
 pub mod orders;
 pub mod pricing;
@@ -240,4 +241,5 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
             get(print_info).post(print_info),
         )
         .route("/api/v3/{*rest}", get(not_found).post(not_found))
+        .merge(admin::routes())
 }

@@ -47,6 +47,20 @@ fn problem(code: &'static str, message: String, item_index: Option<usize>) -> Ca
         code,
         message,
         item_index,
+        dish_code: None,
+    }
+}
+
+/// A stop-list or remains problem: it names the code that is short.
+fn stock_problem(
+    code: &'static str,
+    message: String,
+    item_index: Option<usize>,
+    dish_code: i64,
+) -> CartProblem {
+    CartProblem {
+        dish_code: Some(dish_code),
+        ..problem(code, message, item_index)
     }
 }
 
@@ -308,13 +322,14 @@ pub fn price_cart(
                 .unwrap_or_default();
             let at = first_line_of.get(code).copied();
             if r <= Decimal::ZERO {
-                problems.push(problem(
+                problems.push(stock_problem(
                     "DISH_STOPPED",
                     format!("Блюдо {code} «{name}» находится в стоп-листе"),
                     at,
+                    *code,
                 ));
             } else if wanted > r {
-                problems.push(problem(
+                problems.push(stock_problem(
                     "NOT_ENOUGH_REMAINS",
                     format!(
                         "Блюдо {code} «{name}»: осталось {}, запрошено {}",
@@ -322,6 +337,7 @@ pub fn price_cart(
                         wanted.normalize()
                     ),
                     at,
+                    *code,
                 ));
             }
         }

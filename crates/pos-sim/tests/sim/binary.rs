@@ -76,3 +76,38 @@ fn a_bad_menu_file_stops_the_binary_with_a_clear_message() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/menu.json"), "{err}");
 }
+
+/// `pos-sim --pos jupiter` serves the demo restaurant; `--menu seed` the vendor's example.
+#[tokio::test]
+async fn the_jupiter_binary_serves_the_demo_unless_told_otherwise() {
+    for (menu, restaurant) in [
+        (None, "Бургерная «Огонёк»"),
+        (Some("seed"), "Торговая точка"),
+        (Some("demo"), "Бургерная «Огонёк»"),
+    ] {
+        let mut args = vec!["--pos", "jupiter", "--listen", "127.0.0.1:0"];
+        args.extend(menu.map(|m| ["--menu", m]).into_iter().flatten());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pos-sim"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start pos-sim");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("first line");
+        let tt: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/jpos/index.php", line.trim()))
+            .json(&serde_json::json!({"command": "getTT", "serverId": pos_sim::jupiter::SERVER_ID}))
+            .send()
+            .await
+            .expect("getTT")
+            .json()
+            .await
+            .expect("JSON");
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(tt["data"]["name"], restaurant, "--menu {menu:?}");
+    }
+}

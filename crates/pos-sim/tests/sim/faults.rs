@@ -163,6 +163,60 @@ async fn malformed_and_truncated_bodies() {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// Off a raw socket, not through an HTTP client that would hide how the answer broke: the head
+/// arrives whole with the full `Content-Length`, then exactly the first half of the body, then
+/// a clean end of stream (not a reset).
+#[tokio::test]
+async fn a_truncated_body_is_the_head_and_half_the_body_then_the_end() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let sim = start().await;
+    let whole = client()
+        .get(format!("{}/api/v3/getmenu", sim.url()))
+        .header("token", DEMO_TOKEN)
+        .send()
+        .await
+        .expect("getmenu")
+        .bytes()
+        .await
+        .expect("body");
+    sim.add_fault(Fault::new("getmenu", FaultKind::TruncatedBody).times(1));
+
+    let mut socket = tokio::net::TcpStream::connect(sim.addr)
+        .await
+        .expect("connect");
+    let request = format!(
+        "GET /api/v3/getmenu HTTP/1.1\r\nhost: {}\r\ntoken: {DEMO_TOKEN}\r\n\r\n",
+        sim.addr
+    );
+    socket.write_all(request.as_bytes()).await.expect("send");
+    let mut received = Vec::new();
+    socket
+        .read_to_end(&mut received)
+        .await
+        .expect("the stream ends cleanly, it is not reset");
+
+    let split = received
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = String::from_utf8_lossy(&received[..split]).to_lowercase();
+    let body = &received[split + 4..];
+    assert!(head.starts_with("http/1.1 200 ok\r\n"), "{head}");
+    assert!(
+        head.contains(&format!("\r\ncontent-length: {}", whole.len())),
+        "the full length is promised: {head}"
+    );
+    assert!(
+        head.contains("\r\ncontent-type: application/json"),
+        "{head}"
+    );
+    assert_eq!(body, &whole[..whole.len() / 2], "half the body, as it was");
+
+    let (status, _) = get(&sim, "/api/v3/getmenu").await;
+    assert_eq!(status, StatusCode::OK, "the fault was used up");
+}
+
 #[tokio::test]
 async fn latency_is_added() {
     let sim = start().await;

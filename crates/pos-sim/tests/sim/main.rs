@@ -8,6 +8,7 @@ mod callbacks;
 mod common;
 mod faults;
 mod images;
+mod jupiter;
 mod menu;
 mod orders;
 mod payment;

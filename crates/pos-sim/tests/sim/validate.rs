@@ -274,6 +274,75 @@ async fn valid_false_mode_answers_200_with_the_problems() {
         .any(|e| e["code"] == "DISH_STOPPED" && e["item_index"] == 0));
 }
 
+/// A client marks the dish sold out from `dish_code`, never from the Russian message: the
+/// envelope names the first short code, and every stock entry of `errors[]` names its own.
+#[tokio::test]
+async fn stock_errors_name_the_dish_code() {
+    let sim = start().await;
+    let sauce = json!([ { "code": 5001 } ]);
+    let (status, body) = validate(
+        &sim,
+        json!({ "items": [ { "code": 1010, "quantity": 6, "modifiers": sauce }, { "code": 1008, "modifiers": sauce } ] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Codes are checked in order: 1008 (stopped) before 1010 (5 left, 6 wanted).
+    assert_eq!(body["code"], "DISH_STOPPED", "{body}");
+    assert_eq!(body["dish_code"], 1008, "{body}");
+    let errors = body["errors"].as_array().expect("errors");
+    let stock: Vec<(&str, i64, u64)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap_or_default(),
+                e["dish_code"].as_i64().unwrap_or(-1),
+                e["item_index"].as_u64().unwrap_or(99),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stock,
+        [("DISH_STOPPED", 1008, 1), ("NOT_ENOUGH_REMAINS", 1010, 0)]
+    );
+
+    // A stopped modifier is named by its own code.
+    let (_, body) = validate(
+        &sim,
+        json!({ "items": [ { "code": 1001, "modifiers": [ { "code": 5001 }, { "code": 5013 } ] } ] }),
+    )
+    .await;
+    assert_eq!(
+        (&body["code"], &body["dish_code"]),
+        (&json!("DISH_STOPPED"), &json!(5013))
+    );
+
+    // Other errors carry no dish code.
+    let (_, body) = validate(&sim, json!({ "items": [ { "code": 777777 } ] })).await;
+    assert_eq!(body["code"], "UNKNOWN_CODE");
+    assert!(body.get("dish_code").is_none(), "{body}");
+    assert!(body["errors"][0].get("dish_code").is_none(), "{body}");
+
+    sim.update_settings(|s| s.error_mode = ErrorMode::ValidFalse);
+    let (status, body) = validate(
+        &sim,
+        json!({ "items": [ { "code": 1010, "quantity": 6, "modifiers": sauce } ] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["errors"][0]["code"], "NOT_ENOUGH_REMAINS");
+    assert_eq!(body["errors"][0]["dish_code"], 1010);
+
+    sim.update_settings(|s| s.error_mode = ErrorMode::Http400);
+    let (status, body) = post(
+        &sim,
+        "/api/v3/postorder",
+        json!({ "external_id": "stock-1", "items": [ { "code": 1008, "modifiers": sauce } ] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["dish_code"], 1008, "/postorder says it too: {body}");
+}
+
 #[tokio::test]
 async fn codes_and_amounts_may_come_as_strings() {
     let sim = start().await;
