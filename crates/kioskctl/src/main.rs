@@ -4,6 +4,8 @@
 //! It drives exactly the engine the kiosk window uses. With `--json` every command prints one
 //! JSON document on stdout; failures print a message on stderr and exit non-zero.
 
+mod payment_test;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -589,6 +591,10 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
+    // `payment-test` needs no POS, so it parses its own flags (payment_test.rs).
+    if std::env::args().nth(1).as_deref() == Some("payment-test") {
+        std::process::exit(payment_test::main(std::env::args_os().skip(1)));
+    }
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
