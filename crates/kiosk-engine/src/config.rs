@@ -98,7 +98,7 @@ pub enum JupiterStrategy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentSection {
-    /// `simulator` or `counter`.
+    /// `simulator`, `counter`, `sbpilot`, `tbank` or `yookassa`.
     pub provider: String,
     /// The simulator's address (demo and tests).
     pub url: Option<String>,
@@ -109,6 +109,12 @@ pub struct PaymentSection {
     /// How long the customer may take at the terminal before the kiosk stops waiting for the
     /// answer and asks the provider for the payment's status instead (seconds; default 90).
     pub timeout_s: Option<u64>,
+    /// `[payment.sbpilot]`: the Sberbank terminal's `sb_pilot` program and folders.
+    pub sbpilot: Option<payments::sbpilot::SbPilotConfig>,
+    /// `[payment.tbank]`: T-Bank SBP QR (keys in the keyring, named here).
+    pub tbank: Option<payments::tbank::TbankConfig>,
+    /// `[payment.yookassa]`: YooKassa SBP QR (keys in the keyring, named here).
+    pub yookassa: Option<payments::yookassa::YookassaConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,6 +184,62 @@ fn default_refresh() -> u64 {
     60
 }
 
+/// The UI's languages; a settings file may offer these only.
+pub const SUPPORTED_LANGUAGES: &[&str] = &["ru", "en"];
+
+/// One problem in a settings file: where it is, which key, what is wrong and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// The key at fault (`pos.url`, `order_types.offered[1]`); `None` for a syntax error.
+    pub key: Option<String>,
+    /// 1-based; `None` when the text is not known (a config built in code).
+    pub line: Option<usize>,
+    /// 1-based, in characters.
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl ConfigProblem {
+    fn at(key: impl Into<String>, message: impl Into<String>) -> ConfigProblem {
+        ConfigProblem {
+            key: Some(key.into()),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: ")?,
+            (Some(l), None) => write!(f, "line {l}: ")?,
+            _ => {}
+        }
+        if let Some(k) = &self.key {
+            write!(f, "{k}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Every problem found, in the order of the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigProblems(pub Vec<ConfigProblem>);
+
+impl std::fmt::Display for ConfigProblems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the settings file {path}: {source}")]
@@ -185,8 +247,11 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the settings file {path} is not valid: {message}")]
-    Invalid { path: PathBuf, message: String },
+    #[error("the settings file {path} is not valid:\n{problems}")]
+    Invalid {
+        path: PathBuf,
+        problems: ConfigProblems,
+    },
 }
 
 impl KioskConfig {
@@ -195,62 +260,275 @@ impl KioskConfig {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::parse(&text).map_err(|message| ConfigError::Invalid {
+        Self::parse(&text).map_err(|problems| ConfigError::Invalid {
             path: path.to_path_buf(),
-            message,
+            problems,
         })
     }
 
-    /// Parses and checks the values; the message names the line and what is allowed.
-    pub fn parse(text: &str) -> Result<KioskConfig, String> {
-        let cfg: KioskConfig = toml::from_str(text).map_err(|e| e.to_string())?;
-        cfg.validate()?;
+    /// Parses and checks the values; every problem names its line, column and what is allowed.
+    pub fn parse(text: &str) -> Result<KioskConfig, ConfigProblems> {
+        let cfg: KioskConfig = match toml::from_str(text) {
+            Ok(c) => c,
+            Err(e) => {
+                let (line, column) = e
+                    .span()
+                    .map(|s| line_col(text, s.start))
+                    .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+                let key = e.span().and_then(|s| spans::key_at(text, s.start));
+                return Err(ConfigProblems(vec![ConfigProblem {
+                    key,
+                    line,
+                    column,
+                    message: e.message().trim().to_string(),
+                }]));
+            }
+        };
+        if let Err(ConfigProblems(mut problems)) = cfg.validate() {
+            for p in &mut problems {
+                if let Some(offset) = p.key.as_deref().and_then(|k| spans::find(text, k)) {
+                    let (l, c) = line_col(text, offset);
+                    p.line = Some(l);
+                    p.column = Some(c);
+                }
+            }
+            problems.sort_by_key(|p| (p.line, p.column));
+            return Err(ConfigProblems(problems));
+        }
         Ok(cfg)
     }
 
-    pub fn validate(&self) -> Result<(), String> {
-        if self.kiosk.id.trim().is_empty() || self.kiosk.id.len() > 20 {
-            return Err("kiosk.id must be 1 to 20 characters".into());
+    /// Checks the values that TOML types cannot: every problem, each with its key and what is
+    /// allowed.
+    pub fn validate(&self) -> Result<(), ConfigProblems> {
+        let mut out = Vec::new();
+        let mut bad = |key: &str, msg: String| out.push(ConfigProblem::at(key, msg));
+
+        let k = &self.kiosk;
+        let id_ok =
+            k.id.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if k.id.is_empty() || k.id.chars().count() > 20 || !id_ok {
+            bad(
+                "kiosk.id",
+                format!(
+                    "must be 1 to 20 characters of letters, digits, '-' and '_' (got {:?})",
+                    k.id
+                ),
+            );
         }
-        if !(self.pos.url.starts_with("http://") || self.pos.url.starts_with("https://")) {
-            return Err(format!(
-                "pos.url must start with http:// or https://, got {:?}",
-                self.pos.url
-            ));
+        if k.languages.is_empty() {
+            bad(
+                "kiosk.languages",
+                format!(
+                    "must list at least one of: {}",
+                    SUPPORTED_LANGUAGES.join(", ")
+                ),
+            );
         }
-        match self.payment.provider.as_str() {
-            "simulator" => {
-                if self.payment.url.is_none() {
-                    return Err("payment.url is required for the simulator provider".into());
+        for (i, l) in k.languages.iter().enumerate() {
+            if !SUPPORTED_LANGUAGES.contains(&l.as_str()) {
+                bad(
+                    &format!("kiosk.languages[{i}]"),
+                    format!(
+                        "{l:?} is not a language of the kiosk; allowed: {}",
+                        SUPPORTED_LANGUAGES.join(", ")
+                    ),
+                );
+            }
+        }
+        if !(10..=3600).contains(&k.idle_timeout_s) {
+            bad(
+                "kiosk.idle_timeout_s",
+                format!("is {}; allowed: 10 to 3600 seconds", k.idle_timeout_s),
+            );
+        }
+        if !(5..=120).contains(&k.idle_countdown_s) {
+            bad(
+                "kiosk.idle_countdown_s",
+                format!("is {}; allowed: 5 to 120 seconds", k.idle_countdown_s),
+            );
+        }
+        if !(5..=600).contains(&k.confirmation_timeout_s) {
+            bad(
+                "kiosk.confirmation_timeout_s",
+                format!("is {}; allowed: 5 to 600 seconds", k.confirmation_timeout_s),
+            );
+        }
+        if let Some(name) = &k.restaurant_name {
+            if name.chars().count() > 60 || name.chars().any(char::is_control) {
+                bad(
+                    "kiosk.restaurant_name",
+                    "allowed: up to 60 characters, no control characters".into(),
+                );
+            }
+        }
+        if let Some(dir) = &k.data_dir {
+            if !dir.is_absolute() {
+                bad(
+                    "kiosk.data_dir",
+                    format!(
+                        "must be an absolute path, e.g. /var/lib/kiosk (got {:?})",
+                        dir.display().to_string()
+                    ),
+                );
+            }
+        }
+
+        if let Err(why) = check_url(&self.pos.url) {
+            bad("pos.url", why);
+        }
+        for (key, name) in [
+            ("pos.secret", &self.pos.secret),
+            ("pos.user_secret", &self.pos.user_secret),
+        ] {
+            let ok = !name.is_empty()
+                && name.len() <= 64
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if !ok {
+                bad(
+                    key,
+                    format!("names a keyring entry: 1 to 64 letters, digits, '-', '_' or '.' (got {name:?})"),
+                );
+            }
+        }
+        if self
+            .pos
+            .table
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            bad(
+                "pos.table",
+                "is empty; give the POS table code or remove the key".into(),
+            );
+        }
+
+        let p = &self.payment;
+        match p.provider.as_str() {
+            "simulator" => match &p.url {
+                None => bad(
+                    "payment.url",
+                    "is required for the simulator provider (e.g. http://127.0.0.1:8080)".into(),
+                ),
+                Some(u) => {
+                    if let Err(why) = check_url(u) {
+                        bad("payment.url", why);
+                    }
+                }
+            },
+            "counter" | "tbank" | "yookassa" => {}
+            "sbpilot" => {
+                if p.sbpilot.is_none() {
+                    bad(
+                        "payment.sbpilot",
+                        "is required for the sbpilot provider: a [payment.sbpilot] table with `binary`".into(),
+                    );
                 }
             }
-            "counter" => {}
-            other => {
-                return Err(format!(
-                    "payment.provider {other:?} is not one of: simulator, counter"
-                ))
+            other => bad(
+                "payment.provider",
+                format!("{other:?} is not one of: simulator, counter, sbpilot, tbank, yookassa"),
+            ),
+        }
+        if p.tender.trim().is_empty() {
+            bad(
+                "payment.tender",
+                "is empty; give the POS payment type (r_keeper currency code, Jupiter pay type uid)"
+                    .into(),
+            );
+        }
+        if let Some(t) = p.timeout_s {
+            if !(1..=600).contains(&t) {
+                bad(
+                    "payment.timeout_s",
+                    format!("is {t}; allowed: 1 to 600 seconds"),
+                );
             }
         }
-        if self.order_types.offered.is_empty() {
-            return Err("order_types.offered must list at least one order type".into());
+
+        let o = &self.order_types;
+        if o.offered.is_empty() {
+            bad(
+                "order_types.offered",
+                "must list at least one of: eat_in, takeaway".into(),
+            );
         }
-        for key in self.order_types.categories.keys() {
+        if o.offered.len() == 2 && o.offered[0] == o.offered[1] {
+            bad(
+                "order_types.offered",
+                "lists the same order type twice".into(),
+            );
+        }
+        for (key, code) in &o.categories {
             if key != "eat_in" && key != "takeaway" {
-                return Err(format!(
-                    "order_types.categories has {key:?}; allowed: eat_in, takeaway"
-                ));
+                bad(
+                    &format!("order_types.categories.{key}"),
+                    format!("{key:?} is not an order type; allowed: eat_in, takeaway"),
+                );
+            } else if code.trim().is_empty() {
+                bad(
+                    &format!("order_types.categories.{key}"),
+                    "is empty; give the POS order category code".into(),
+                );
             }
         }
-        if self.menu.refresh_s < 60 && self.pos.kind == PosKind::Procart {
-            return Err(format!(
-                "menu.refresh_s is {}; ProCart menus must not be fetched more than once a minute (use 60 or more)",
-                self.menu.refresh_s
-            ));
+
+        let min_refresh = match self.pos.kind {
+            PosKind::Procart => 60,
+            PosKind::Jupiter => 10,
+        };
+        if self.menu.refresh_s < min_refresh || self.menu.refresh_s > 86_400 {
+            let why = match self.pos.kind {
+                PosKind::Procart => {
+                    "ProCart menus must not be fetched more than once a minute: allowed 60 to 86400"
+                }
+                PosKind::Jupiter => "allowed: 10 to 86400",
+            };
+            bad(
+                "menu.refresh_s",
+                format!("is {}; {why}", self.menu.refresh_s),
+            );
         }
-        if self.kiosk.idle_timeout_s < 10 {
-            return Err("kiosk.idle_timeout_s must be at least 10".into());
+
+        if let Some(c) = &self.callbacks {
+            if self.pos.kind != PosKind::Procart {
+                bad(
+                    "callbacks",
+                    "push notifications are ProCart's; remove [callbacks] for Jupiter".into(),
+                );
+            }
+            if c.listen.parse::<std::net::SocketAddr>().is_err() {
+                bad(
+                    "callbacks.listen",
+                    format!(
+                        "must be an IP address and port, e.g. 0.0.0.0:8765 (got {:?})",
+                        c.listen
+                    ),
+                );
+            }
+            if let Some(u) = &c.public_url {
+                if let Err(why) = check_url(u) {
+                    bad("callbacks.public_url", why);
+                }
+            }
         }
-        Ok(())
+        if out.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigProblems(out))
+        }
+    }
+
+    /// The file as TOML, for the set-up wizard to write.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string_pretty(self).unwrap_or_default();
+        format!(
+            "# Kiosk settings (no secrets: those are in the OS keyring).\n\
+             # Written by the set-up wizard; `kioskctl doctor --config FILE` checks it.\n\n{body}"
+        )
     }
 
     /// The demo set-up against the built-in Jupiter simulator.
@@ -291,6 +569,9 @@ impl KioskConfig {
                 tender: "1".into(),
                 tender_name: None,
                 timeout_s: None,
+                sbpilot: None,
+                tbank: None,
+                yookassa: None,
             },
             order_types: OrderTypes {
                 offered: vec![OrderType::EatIn, OrderType::Takeaway],
@@ -305,6 +586,119 @@ impl KioskConfig {
             callbacks: None,
         }
     }
+}
+
+/// An address the kiosk can call: `http://` or `https://`, a host, no spaces.
+fn check_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.starts_with('/') && !url.chars().any(char::is_whitespace) => {
+            Ok(())
+        }
+        _ => Err(format!(
+            "must be an address starting with http:// or https://, e.g. http://10.0.0.5:11111 (got {url:?})"
+        )),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+/// The settings file's keys and where they are, from toml's own parser (so dotted keys, inline
+/// tables and table headers are all understood).
+mod spans {
+    use toml::de::{DeTable, DeValue};
+
+    /// The byte offset of `key` (`pos.url`, `kiosk.languages[1]`); for a key that is absent,
+    /// the offset of the closest table that would hold it.
+    pub fn find(text: &str, key: &str) -> Option<usize> {
+        let doc = DeTable::parse(text).ok()?;
+        let mut table = doc.get_ref();
+        let mut found = None;
+        for part in key.split('.') {
+            let (name, index) = match part.split_once('[') {
+                Some((n, i)) => (n, i.trim_end_matches(']').parse::<usize>().ok()),
+                None => (part, None),
+            };
+            let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == name) else {
+                return found;
+            };
+            found = Some(k.span().start);
+            let mut value = v;
+            if let Some(i) = index {
+                match value.get_ref() {
+                    DeValue::Array(items) => match items.get(i) {
+                        Some(item) => {
+                            found = Some(item.span().start);
+                            value = item;
+                        }
+                        None => return found,
+                    },
+                    _ => return found,
+                }
+            }
+            match value.get_ref() {
+                DeValue::Table(t) => table = t,
+                _ => return found,
+            }
+        }
+        found
+    }
+
+    /// The key whose value holds `offset`, for toml's own errors. Tables are searched whatever
+    /// their own span (a `[table]` header's span does not cover its keys).
+    pub fn key_at(text: &str, offset: usize) -> Option<String> {
+        fn search(table: &DeTable<'_>, offset: usize, path: &mut Vec<String>) -> bool {
+            for (k, v) in table.iter() {
+                path.push(k.get_ref().to_string());
+                if let DeValue::Table(t) = v.get_ref() {
+                    if search(t, offset, path) {
+                        return true;
+                    }
+                }
+                let (ks, vs) = (k.span(), v.span());
+                let scalar = !matches!(v.get_ref(), DeValue::Table(_));
+                if (ks.start <= offset && offset < ks.end)
+                    || (scalar && vs.start <= offset && offset < vs.end)
+                {
+                    return true;
+                }
+                path.pop();
+            }
+            false
+        }
+        let doc = DeTable::parse(text).ok()?;
+        let mut path = Vec::new();
+        search(doc.get_ref(), offset, &mut path).then(|| path.join("."))
+    }
+}
+
+/// Where the kiosk reads its settings when no `--config` is given: `$KIOSK_CONFIG`, else
+/// `/etc/kiosk/kiosk.toml` when it exists (a machine-wide installation), else
+/// `$XDG_CONFIG_HOME/kiosk/kiosk.toml` (`~/.config/kiosk/kiosk.toml`), which is where the set-up
+/// wizard writes on a new installation.
+pub fn default_config_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("KIOSK_CONFIG") {
+        return PathBuf::from(p);
+    }
+    let system = PathBuf::from("/etc/kiosk/kiosk.toml");
+    if system.exists() {
+        return system;
+    }
+    std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("kiosk")
+        .join("kiosk.toml")
 }
 
 #[cfg(test)]
@@ -339,20 +733,186 @@ categories = { eat_in = "1", takeaway = "2" }
     }
 
     #[test]
-    fn unknown_keys_are_reported_with_their_line() {
-        let bad = GOOD.replace("tender = \"1\"", "tender = \"1\"\ntendr = 2");
-        let err = KioskConfig::parse(&bad).unwrap_err();
-        assert!(err.contains("tendr") && err.contains("line"), "{err}");
+    fn the_demo_settings_are_valid() {
+        let dir = PathBuf::from("/tmp/kiosk-demo");
+        KioskConfig::demo("http://127.0.0.1:1", dir.clone())
+            .validate()
+            .unwrap();
+        KioskConfig::demo_jupiter("http://127.0.0.1:1", dir)
+            .validate()
+            .unwrap();
+    }
+
+    /// What the wizard writes reads back unchanged.
+    #[test]
+    fn written_settings_read_back() {
+        let c = KioskConfig::parse(GOOD).unwrap();
+        assert_eq!(KioskConfig::parse(&c.to_toml()).unwrap(), c);
+    }
+
+    /// Each bad file: (what to change in GOOD, the line and column reported, text the message
+    /// must contain: the key and what is allowed).
+    #[test]
+    fn every_problem_names_its_line_column_and_what_is_allowed() {
+        let cases: &[(&str, &str, (usize, usize), &[&str])] = &[
+            // toml's own errors: syntax, unknown keys, wrong types, unknown variants, missing keys
+            (
+                "tender = \"1\"",
+                "tender = \"1\"\ntendr = 2",
+                (12, 1),
+                &["tendr", "expected one of", "tender_name"],
+            ),
+            (
+                "tender = \"1\"",
+                "tender = 1",
+                (11, 10),
+                &["payment.tender", "string"],
+            ),
+            (
+                "kind = \"procart\"",
+                "kind = \"rkeeper\"",
+                (6, 8),
+                &["pos.kind", "procart", "jupiter"],
+            ),
+            (
+                "url = \"http://10.0.0.5:11111\"",
+                "url = \"http://10.0.0.5:11111",
+                (7, 29),
+                &["invalid basic string"],
+            ),
+            (
+                "[kiosk]\nid = \"kiosk-1\"",
+                "[kiosk]\nid = \"kiosk-1\"\nidle_timeout_s = -5",
+                (4, 18),
+                &["kiosk.idle_timeout_s"],
+            ),
+            (
+                "offered = [\"eat_in\", \"takeaway\"]",
+                "offered = [\"eat_in\", \"delivery\"]",
+                (14, 22),
+                &["delivery", "eat_in", "takeaway"],
+            ),
+            (
+                "[payment]\nprovider = \"counter\"\ntender = \"1\"",
+                "[payment]\nprovider = \"counter\"",
+                (9, 1),
+                &["missing field", "tender"],
+            ),
+            // our own checks
+            (
+                "url = \"http://10.0.0.5:11111\"",
+                "url = \"10.0.0.5:11111\"",
+                (7, 1),
+                &["pos.url", "http://", "https://"],
+            ),
+            (
+                "\"counter\"",
+                "\"cash\"",
+                (10, 1),
+                &[
+                    "payment.provider",
+                    "simulator, counter, sbpilot, tbank, yookassa",
+                ],
+            ),
+            (
+                "id = \"kiosk-1\"",
+                "id = \"kiosk 1 in the hall, by the door\"",
+                (3, 1),
+                &["kiosk.id", "1 to 20"],
+            ),
+            (
+                "[order_types]",
+                "[menu]\nrefresh_s = 5\n[order_types]",
+                (14, 1),
+                &["menu.refresh_s", "once a minute", "60 to 86400"],
+            ),
+            (
+                "id = \"kiosk-1\"",
+                "id = \"kiosk-1\"\nlanguages = [\"ru\", \"de\"]",
+                (4, 20),
+                &["kiosk.languages[1]", "\"de\"", "ru, en"],
+            ),
+            (
+                "id = \"kiosk-1\"",
+                "id = \"kiosk-1\"\nidle_timeout_s = 5",
+                (4, 1),
+                &["kiosk.idle_timeout_s", "10 to 3600"],
+            ),
+            (
+                "provider = \"counter\"",
+                "provider = \"simulator\"",
+                (9, 2),
+                &["payment.url", "required"],
+            ),
+            (
+                "categories = { eat_in = \"1\", takeaway = \"2\" }",
+                "categories = { eat_in = \"1\", delivery = \"2\" }",
+                (15, 30),
+                &["order_types.categories.delivery", "eat_in, takeaway"],
+            ),
+            (
+                "offered = [\"eat_in\", \"takeaway\"]",
+                "offered = []",
+                (14, 1),
+                &["order_types.offered", "at least one"],
+            ),
+            (
+                "[order_types]",
+                "[callbacks]\nlisten = \"everywhere\"\n[order_types]",
+                (14, 1),
+                &["callbacks.listen", "0.0.0.0:8765"],
+            ),
+            (
+                "id = \"kiosk-1\"",
+                "id = \"kiosk-1\"\ndata_dir = \"data\"",
+                (4, 1),
+                &["kiosk.data_dir", "absolute"],
+            ),
+        ];
+        let mut wrong = Vec::new();
+        for (from, to, (line, col), needles) in cases {
+            assert!(GOOD.contains(from), "case {to:?} does not apply");
+            let text = GOOD.replacen(from, to, 1);
+            let err = KioskConfig::parse(&text).expect_err(to);
+            let shown = err.to_string();
+            let ok = shown.starts_with(&format!("line {line}, column {col}: "))
+                && needles.iter().all(|n| shown.contains(n));
+            if !ok {
+                wrong.push(format!("{to:?} => {shown:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]
-    fn wrong_values_say_what_is_allowed() {
-        let err = KioskConfig::parse(&GOOD.replace("\"counter\"", "\"cash\"")).unwrap_err();
-        assert!(err.contains("simulator, counter"), "{err}");
-        let err = KioskConfig::parse(
-            &GOOD.replace("[order_types]", "[menu]\nrefresh_s = 5\n[order_types]"),
-        )
-        .unwrap_err();
-        assert!(err.contains("once a minute"), "{err}");
+    fn all_problems_are_reported_at_once_in_file_order() {
+        let text = GOOD
+            .replace("\"counter\"", "\"cash\"")
+            .replace("id = \"kiosk-1\"", "id = \"\"");
+        let err = KioskConfig::parse(&text).unwrap_err();
+        let keys: Vec<_> = err.0.iter().map(|p| p.key.clone().unwrap()).collect();
+        assert_eq!(keys, ["kiosk.id", "payment.provider"]);
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_used_says_which_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.toml");
+        std::fs::write(&path, GOOD.replace("\"counter\"", "\"cash\"")).unwrap();
+        let e = KioskConfig::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("kiosk.toml") && e.contains("line 10, column 1"),
+            "{e}"
+        );
+        let e = KioskConfig::load(&dir.path().join("none.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot read") && e.contains("none.toml"), "{e}");
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        assert_eq!(line_col("a\nбв = 1", 6), (2, 3));
+        assert_eq!(line_col("", 10), (1, 1));
     }
 }

@@ -83,7 +83,12 @@ impl Engine {
         timings: Timings,
     ) -> Result<Arc<Engine>, EngineError> {
         let pos = crate::pos::build(&config, secrets)?;
-        let provider = crate::pos::build_provider(&config)?;
+        let data_dir = config
+            .kiosk
+            .data_dir
+            .clone()
+            .unwrap_or_else(default_data_dir);
+        let provider = crate::pos::build_provider_with_secrets(&config, secrets, &data_dir)?;
         let callbacks = match &config.callbacks {
             Some(c) => {
                 // The path secret is per kiosk and long-lived: ProCart keeps the URL of every

@@ -63,23 +63,79 @@ pub fn build(config: &KioskConfig, secrets: &dyn SecretStore) -> Result<Arc<dyn 
     }
 }
 
+/// The payment provider the settings name, with its secrets from the keyring and its working
+/// folders inside the kiosk's data folder when the settings leave them empty.
+/// The provider from the settings alone: for providers that need no keys (the simulator, the
+/// counter) and for checks that only want to know whether the settings build one.
 pub fn build_provider(config: &KioskConfig) -> Result<Arc<dyn PaymentProvider>, EngineError> {
-    let p = match config.payment.provider.as_str() {
+    let data_dir = config
+        .kiosk
+        .data_dir
+        .clone()
+        .unwrap_or_else(crate::engine::default_data_dir);
+    build_provider_with_secrets(config, &crate::secrets::MemorySecrets::default(), &data_dir)
+}
+
+pub fn build_provider_with_secrets(
+    config: &KioskConfig,
+    secrets: &dyn SecretStore,
+    data_dir: &std::path::Path,
+) -> Result<Arc<dyn PaymentProvider>, EngineError> {
+    let pay = &config.payment;
+    let folder = |name: &str| data_dir.join("payments").join(name);
+    let p = match pay.provider.as_str() {
         "simulator" => payments::ProviderConfig::Simulator {
-            timeout_s: config.payment.timeout_s,
-            url: config.payment.url.clone().ok_or_else(|| {
+            timeout_s: pay.timeout_s,
+            url: pay.url.clone().ok_or_else(|| {
                 EngineError::Payment("payment.url is required for the simulator".into())
             })?,
         },
         "counter" => payments::ProviderConfig::Counter,
+        "sbpilot" => {
+            let mut c = pay.sbpilot.clone().ok_or_else(|| {
+                EngineError::Payment(
+                    "payment.provider = \"sbpilot\" needs a [payment.sbpilot] table with `binary`"
+                        .into(),
+                )
+            })?;
+            if c.work_dir.as_os_str().is_empty() {
+                c.work_dir = folder("sbpilot");
+            }
+            if let Some(t) = pay.timeout_s {
+                c.timeout_s = t;
+            }
+            payments::ProviderConfig::Sbpilot(c)
+        }
+        "tbank" => {
+            let mut c = pay.tbank.clone().unwrap_or_default();
+            if let Some(u) = &pay.url {
+                c.url = u.clone();
+            }
+            payments::ProviderConfig::Tbank(c)
+        }
+        "yookassa" => {
+            let mut c = pay.yookassa.clone().unwrap_or_default();
+            if let Some(u) = &pay.url {
+                c.url = u.clone();
+            }
+            if c.state_dir.as_os_str().is_empty() {
+                c.state_dir = folder("yookassa");
+            }
+            payments::ProviderConfig::Yookassa(c)
+        }
         other => {
             return Err(EngineError::Payment(format!(
                 "unknown payment provider {other:?}"
             )))
         }
     };
-    let p = payments::build(&p).map_err(|e| EngineError::Payment(e.to_string()))?;
-    Ok(p)
+    let mut found = payments::ProviderSecrets::new();
+    for name in p.secret_names() {
+        if let Some(v) = secrets.get(name)? {
+            found.insert(name, v);
+        }
+    }
+    payments::build_with_secrets(&p, &found).map_err(|e| EngineError::Payment(e.to_string()))
 }
 
 /// Installers type the gateway's address (`http://10.0.0.5:11111`); the API lives under

@@ -5,6 +5,7 @@
 //! JSON document on stdout; failures print a message on stderr and exit non-zero.
 
 mod payment_test;
+mod staff;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -131,6 +132,8 @@ enum Command {
         #[arg(long)]
         order: String,
     },
+    /// Staff mode: log in, list orders (problems first), act on them (`staff --help`).
+    Staff(staff::StaffArgs),
     /// The checkouts in the journal, newest first (no POS needed).
     Journal {
         #[arg(long, default_value_t = 50)]
@@ -232,6 +235,9 @@ fn config(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<KioskConfig
             tender: cli.tender.clone(),
             tender_name: None,
             timeout_s: cli.payment_timeout_s,
+            sbpilot: None,
+            tbank: None,
+            yookassa: None,
         },
         order_types: OrderTypes {
             categories,
@@ -311,6 +317,9 @@ async fn run(cli: Cli) -> Result<()> {
     }
     if let Command::Close { .. } | Command::PrintInfo { .. } = &cli.command {
         return procart_only(&cli).await;
+    }
+    if let Command::Staff(a) = &cli.command {
+        return staff::run(&cli, a).await;
     }
     let (pay, pay_url) = match &cli.command {
         Command::Order { pay, pay_url, .. } | Command::Resume { pay, pay_url, .. } => {
@@ -498,7 +507,10 @@ async fn run(cli: Cli) -> Result<()> {
                 bail!("{unresolved} checkouts are still in doubt after {timeout_s} s");
             }
         }
-        Command::Journal { .. } | Command::Close { .. } | Command::PrintInfo { .. } => {
+        Command::Journal { .. }
+        | Command::Close { .. }
+        | Command::PrintInfo { .. }
+        | Command::Staff(_) => {
             unreachable!("handled before the engine starts")
         }
         Command::Orders => {
