@@ -719,10 +719,11 @@ impl Inner {
                 }
             }
         }
-        let mut lru = lock(&self.lru);
+        let mut guard = lock(&self.lru);
+        let lru = &mut *guard;
         for (hash, size, mtime) in found {
-            if !lru.entries.contains_key(&hash) {
-                lru.entries.insert(hash, (size, (mtime, 0), mtime));
+            if let std::collections::hash_map::Entry::Vacant(v) = lru.entries.entry(hash) {
+                v.insert((size, (mtime, 0), mtime));
                 lru.total += size;
             }
         }
@@ -740,7 +741,7 @@ impl Inner {
                 return;
             }
             let target = cap / 10 * 9;
-            let mut order: Vec<(&String, &(u64, (u64, u64), u64))> = lru
+            let mut order: Vec<_> = lru
                 .entries
                 .iter()
                 .filter(|(h, _)| !keep.contains(&h.as_str()))

@@ -5,7 +5,6 @@
 //! JSON document on stdout; failures print a message on stderr and exit non-zero.
 
 mod payment_test;
-mod staff;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -132,8 +131,6 @@ enum Command {
         #[arg(long)]
         order: String,
     },
-    /// Staff mode: log in, list orders (problems first), act on them (`staff --help`).
-    Staff(staff::StaffArgs),
     /// The checkouts in the journal, newest first (no POS needed).
     Journal {
         #[arg(long, default_value_t = 50)]
@@ -317,9 +314,6 @@ async fn run(cli: Cli) -> Result<()> {
     }
     if let Command::Close { .. } | Command::PrintInfo { .. } = &cli.command {
         return procart_only(&cli).await;
-    }
-    if let Command::Staff(a) = &cli.command {
-        return staff::run(&cli, a).await;
     }
     let (pay, pay_url) = match &cli.command {
         Command::Order { pay, pay_url, .. } | Command::Resume { pay, pay_url, .. } => {
@@ -509,8 +503,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Journal { .. }
         | Command::Close { .. }
-        | Command::PrintInfo { .. }
-        | Command::Staff(_) => {
+        | Command::PrintInfo { .. } => {
             unreachable!("handled before the engine starts")
         }
         Command::Orders => {
