@@ -753,7 +753,12 @@ categories = { eat_in = "1", takeaway = "2" }
     /// Each bad file: (what to change in GOOD, the line and column reported, text the message
     /// must contain: the key and what is allowed).
     /// (text in GOOD, its replacement, line and column reported, texts the message contains).
-    type BadCase = (&'static str, &'static str, (usize, usize), &'static [&'static str]);
+    type BadCase = (
+        &'static str,
+        &'static str,
+        (usize, usize),
+        &'static [&'static str],
+    );
 
     #[test]
     fn every_problem_names_its_line_column_and_what_is_allowed() {

@@ -501,9 +501,7 @@ async fn run(cli: Cli) -> Result<()> {
                 bail!("{unresolved} checkouts are still in doubt after {timeout_s} s");
             }
         }
-        Command::Journal { .. }
-        | Command::Close { .. }
-        | Command::PrintInfo { .. } => {
+        Command::Journal { .. } | Command::Close { .. } | Command::PrintInfo { .. } => {
             unreachable!("handled before the engine starts")
         }
         Command::Orders => {
