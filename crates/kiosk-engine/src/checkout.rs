@@ -266,7 +266,13 @@ impl Checkouts {
         {
             PostResult::Posted(rec) => rec,
             PostResult::Refused(rec) => {
-                let rec = self.refund(rec).await.map_err(journal_err)?;
+                // A refusal is refunded; an order the POS holds at another total went to staff
+                // and is never refunded behind their back.
+                let rec = if rec.state == CheckoutState::Refunding {
+                    self.refund(rec).await.map_err(journal_err)?
+                } else {
+                    rec
+                };
                 return Ok(CheckoutResult::Placed {
                     order: Self::view(&rec),
                 });

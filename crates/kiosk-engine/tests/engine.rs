@@ -423,3 +423,65 @@ async fn procart_notifications_update_the_order_and_garbage_is_refused() {
         .unwrap();
     wait_state(&r, &order.checkout_id, CheckoutState::Completed).await;
 }
+
+/// Jupiter totals the paid order differently (an automatic discount): the order stays open in
+/// Jupiter for staff, the money is not refunded behind their back, and the checkout says why.
+#[tokio::test]
+async fn a_total_mismatch_after_payment_goes_to_staff_without_a_refund() {
+    let sim = pos_sim::spawn(SimConfig {
+        pos: pos_sim::PosKind::Jupiter,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!("{}/_sim/config", sim.url()))
+        .json(&serde_json::json!({"discounts": [{"name": "Киоск -10%", "percent": "10", "source": "Киоск"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let config = KioskConfig::demo_jupiter(&sim.url(), dir.path().to_path_buf());
+    let secrets = MemorySecrets::with("pos-token", pos_sim::jupiter::SERVER_ID);
+    use kiosk_engine::secrets::SecretStore;
+    secrets
+        .set("pos-user", pos_sim::jupiter::KIOSK_PASSWORD)
+        .unwrap();
+    let engine = Engine::from_config(config, &secrets, fast()).unwrap();
+    let menu = engine.menu_view().await.unwrap();
+    let line = dish_with_required(&menu.catalog);
+    let cart = Cart {
+        order_type: OrderType::Takeaway,
+        lines: vec![CartLine {
+            qty: 1,
+            comment: None,
+            ..line
+        }],
+    };
+    let total = engine.price(1, cart.clone()).await.unwrap().quote.total;
+    let CheckoutResult::Placed { order } = engine
+        .checkout(cart, total, Arc::new(|_| {}))
+        .await
+        .unwrap()
+    else {
+        panic!("not placed")
+    };
+    assert_eq!(order.state, CheckoutState::NeedsStaff);
+    assert!(matches!(
+        order.notice,
+        Some(CheckoutNotice::AskStaff { .. })
+    ));
+    assert!(
+        order.pos_order_id.is_some(),
+        "staff see which POS order to settle"
+    );
+    let payments = sim.control().payments();
+    assert_eq!(payments.len(), 1);
+    assert!(
+        payments[0].refunds.is_empty() && !payments[0].reversed,
+        "{:?}",
+        payments[0]
+    );
+}
