@@ -160,6 +160,8 @@ impl Engine {
             backoff: timings.backoff.clone(),
             payment_resolve_for: timings.payment_resolve_for,
         };
+        // The pricer asks the POS with the same order context the checkout will use.
+        let order_settings = settings.clone();
         let provider_name = provider.name();
         let checkouts = match Journal::open(&data_dir.join("journal.db")) {
             Ok(j) => Ok(Checkouts::new(
@@ -179,21 +181,10 @@ impl Engine {
         let pricer = {
             let pos = pos.clone();
             let menu = menu.clone();
-            let cfg = config.clone();
             let price: PriceFn = Arc::new(move |cart: Cart| {
                 let pos = pos.clone();
                 let menu = menu.clone();
-                let ctx = CheckoutSettings {
-                    kiosk_id: String::new(),
-                    tender: String::new(),
-                    eat_in_category: cfg.order_types.category(cart::OrderType::EatIn),
-                    takeaway_category: cfg.order_types.category(cart::OrderType::Takeaway),
-                    table: cfg.pos.table.clone(),
-                    callback_url: None,
-                    backoff: vec![],
-                    payment_resolve_for: Duration::ZERO,
-                }
-                .context(cart.order_type);
+                let ctx = order_settings.context(cart.order_type);
                 Box::pin(async move {
                     let m = menu
                         .get()
