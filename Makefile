@@ -9,7 +9,7 @@ FEATURES := --features kiosk-app/custom-protocol
 APP := target/debug/kiosk-app
 SIM := target/debug/pos-sim
 
-.PHONY: help run test test-long deps ui app fmt-check clippy cargo-test ui-check ui-test bindings check-bindings e2e bench
+.PHONY: help run test test-long deps ui app fmt-check clippy cargo-test ui-check ui-test bindings check-bindings e2e bench package
 
 help:
 	@echo "make run    - install what is missing, build, start the kiosk in demo mode"
@@ -71,3 +71,9 @@ test-long: test
 # bench/results/*.json.
 bench: app
 	scripts/bench.sh
+
+# Release .deb and AppImage with the Tauri bundler, then a check of the .deb unpacked into a
+# throwaway root (scripts/package-check.sh). Installs tauri-cli 2.x the first time (~12 min).
+package: ui
+	scripts/package.sh
+	scripts/package-check.sh

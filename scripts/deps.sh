@@ -12,8 +12,9 @@ APT_PACKAGES=(
   # running headless, end-to-end tests, screenshots
   xvfb xauth webkit2gtk-driver x11-utils xdotool imagemagick matchbox-window-manager
   fonts-dejavu-core
-  # the OS keyring (Secret Service) for secrets
-  dbus dbus-x11 gnome-keyring libsecret-tools
+  # the OS keyring (Secret Service) for secrets; kiosk-engine's tests/keyring.rs runs a real
+  # gnome-keyring-daemon in private sessions started with dbus-run-session (package dbus-daemon)
+  dbus dbus-daemon dbus-x11 gnome-keyring libsecret-tools
 )
 
 missing=()

@@ -5,10 +5,17 @@
 //! - `--demo`: starts the built-in POS simulator (a realistic restaurant) in-process and runs
 //!   against it, with the simulated card terminal. This is what `make run` shows.
 //! - `--config FILE`: a real installation. The POS token comes from the OS keyring (or from the
-//!   environment variable named by `--token-env`, for tests and service managers).
+//!   environment variable named by `--token-env`, for tests and service managers). Without
+//!   `--config` the settings are read from the default place (`default_config_path`); when there
+//!   are none yet, the UI shows the set-up wizard (`service.rs`).
+//!
+//! Logs go to `DATA_DIR/logs/kiosk.log` (JSON lines, rotated by size) and to stderr.
 
 mod commands;
+mod lockdown;
 mod scheme;
+mod service;
+mod staff;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -99,15 +106,20 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
                 .map_err(|e| e.to_string());
             if let Ok(e) = &engine {
                 e.start_background();
+                staff::prepare(e, &secrets, true);
             }
             return (engine, Some(sim));
         }
-        let Some(path) = &args.config else {
+        let path = &settings_path(args);
+        if !path.exists() {
             return (
-                Err("no settings: start with --config FILE, or --demo to try the kiosk".into()),
+                Err(format!(
+                    "no settings yet ({} does not exist): run the set-up wizard, or start with --demo to try the kiosk",
+                    path.display()
+                )),
                 None,
             );
-        };
+        }
         let mut config = match KioskConfig::load(path) {
             Ok(c) => c,
             Err(e) => return (Err(e.to_string()), None),
@@ -139,13 +151,107 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
             }
             Box::new(store)
         };
+        redact_secrets(&config, secrets.as_ref());
         let engine = Engine::from_config(config, secrets.as_ref(), Timings::default())
             .map_err(|e| e.to_string());
         if let Ok(e) = &engine {
+            redact_callback_secret(e);
             e.start_background();
+            staff::prepare(e, secrets.as_ref(), false);
         }
         (engine, None)
     })
+}
+
+/// The settings file of this run.
+fn settings_path(args: &Args) -> PathBuf {
+    args.config
+        .clone()
+        .unwrap_or_else(kiosk_engine::config::default_config_path)
+}
+
+/// The data folder of this run: the journal, the menu snapshot, pictures, logs, the PIN record.
+fn data_dir(args: &Args) -> PathBuf {
+    if args.demo {
+        let base = args
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| kiosk_engine::engine::default_data_dir().join("demo"));
+        return match args.demo_pos {
+            DemoPos::Procart => base,
+            DemoPos::Jupiter => base.join("jupiter"),
+        };
+    }
+    args.data_dir
+        .clone()
+        .or_else(|| {
+            KioskConfig::load(&settings_path(args))
+                .ok()
+                .and_then(|c| c.kiosk.data_dir)
+        })
+        .unwrap_or_else(kiosk_engine::engine::default_data_dir)
+}
+
+/// Registers the POS secrets with the log scrubber, so that even a careless log line cannot
+/// carry them (nothing is meant to log them in the first place).
+fn redact_secrets(config: &KioskConfig, secrets: &dyn SecretStore) {
+    for name in [&config.pos.secret, &config.pos.user_secret] {
+        if let Ok(Some(v)) = secrets.get(name) {
+            kiosk_engine::logs::redact(&v);
+        }
+    }
+}
+
+/// The notification path secret is part of the callback URL sent to ProCart.
+fn redact_callback_secret(engine: &Engine) {
+    if let Some(secret) = engine
+        .callback_url
+        .as_deref()
+        .and_then(|u| u.rsplit('/').next())
+    {
+        kiosk_engine::logs::redact(secret);
+    }
+}
+
+/// What the wizard and the service menu work with.
+fn service_state(args: &Args, data_dir: PathBuf) -> service::ServiceState {
+    use kiosk_engine::service::Service;
+    let svc = Service::new(settings_path(args), data_dir.clone());
+    if args.demo && !svc.pins.is_set() {
+        // The demo's service menu opens with 1234, so it can be shown; a real installation has
+        // no PIN until its wizard sets one.
+        match svc.pins.set("1234") {
+            Ok(()) => tracing::info!("demo: the service PIN is 1234"),
+            Err(e) => tracing::warn!(error = %e, "demo: cannot set the service PIN"),
+        }
+    }
+    let keyring = (!args.demo && args.token_env.is_none() && args.user_env.is_none())
+        .then(|| Arc::new(KeyringSecrets::new()));
+    let secrets: Arc<dyn SecretStore> = match &keyring {
+        Some(k) => k.clone(),
+        None => {
+            // `--token-env`/`--user-env`: the connection test uses what the engine was given.
+            let store = MemorySecrets::default();
+            if let Ok(c) = KioskConfig::load(&settings_path(args)) {
+                for (var, name) in [
+                    (&args.token_env, &c.pos.secret),
+                    (&args.user_env, &c.pos.user_secret),
+                ] {
+                    if let Some(v) = var.as_ref().and_then(|v| std::env::var(v).ok()) {
+                        let _ = store.set(name, &v);
+                    }
+                }
+            }
+            Arc::new(store)
+        }
+    };
+    service::ServiceState {
+        service: Arc::new(svc),
+        secrets,
+        keyring,
+        demo: args.demo,
+        log_dir: data_dir.join("logs"),
+    }
 }
 
 /// Forwards the engine's changes to the window as events.
@@ -176,13 +282,14 @@ fn forward_events(app: &tauri::AppHandle, engine: &Arc<Engine>) {
 
 pub fn run() {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,kiosk=debug".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let data_dir = data_dir(&args);
+    let logs = kiosk_engine::logs::LogSettings::new(data_dir.join("logs"));
+    if let Err(e) = kiosk_engine::logs::init(&logs) {
+        kiosk_engine::logs::init_stderr(&logs.filter);
+        tracing::error!(error = %e, dir = %logs.dir.display(), "cannot write log files; logging to stderr only");
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "kiosk starting");
+    let service = service_state(&args, data_dir);
 
     let (engine, sim) = start(&args);
     if let Err(why) = &engine {
@@ -196,6 +303,8 @@ pub fn run() {
 
     tauri::Builder::default()
         .manage(state)
+        .manage(service)
+        .plugin(lockdown::plugin())
         .register_asynchronous_uri_scheme_protocol("kiosk", scheme::handle)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -205,12 +314,43 @@ pub fn run() {
             commands::checkout,
             commands::order_view,
             commands::order_board,
+            service::setup_status,
+            service::setup_save_settings,
+            service::setup_set_secret,
+            service::setup_test_connection,
+            service::service_pin_state,
+            service::service_unlock,
+            service::service_lock,
+            service::service_set_pin,
+            service::service_diagnostics,
+            service::service_preflight,
+            service::service_export_diagnostics,
+            service::service_restart,
+            staff::staff_login_info,
+            staff::staff_login,
+            staff::staff_logout,
+            staff::staff_session,
+            staff::staff_orders,
+            staff::staff_order,
+            staff::staff_retry_send,
+            staff::staff_mark_handled,
+            staff::staff_refund,
+            staff::staff_print_number,
+            staff::staff_lock,
+            staff::staff_unlock,
+            staff::staff_add_dishes,
+            staff::staff_print_bill,
+            staff::staff_add_client,
+            staff::staff_close,
+            staff::staff_print_info,
         ])
         .setup(|app| {
+            lockdown::apply(app);
             let state = app.state::<AppState>();
             if let Ok(engine) = &state.engine {
                 forward_events(app.handle(), engine);
             }
+            staff::forward_events(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"))

@@ -243,6 +243,90 @@ mod tests {
         assert!(parse(&long, None).is_err());
     }
 
+    /// Random paths and queries (a fixed seed, so a failure reproduces): parsing never panics,
+    /// and whatever it accepts is one of the three kinds with an id that cannot name a path.
+    #[test]
+    fn random_requests_never_yield_a_path() {
+        const ALPHABET: &[&str] = &[
+            "/",
+            "\\",
+            ".",
+            "..",
+            "%",
+            "%2F",
+            "%2f",
+            "%5C",
+            "%2e",
+            "%00",
+            "%0a",
+            "%ZZ",
+            "%",
+            "a",
+            "1",
+            "image",
+            "dish",
+            "combo",
+            "section",
+            "?",
+            "&",
+            "=",
+            "size=",
+            "card",
+            "detail",
+            "\u{0}",
+            "\u{202e}",
+            "й",
+            "%D0%B9",
+            "%C0%AF",
+            "%E2%80%AE",
+            " ",
+            "\t",
+            "~",
+            "*",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut accepted = 0;
+        for i in 0..20_000 {
+            let n = (next() % 12) as usize;
+            let junk: String = (0..n)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            let path = if i % 2 == 0 {
+                format!("/image/dish/{junk}")
+            } else {
+                junk.clone()
+            };
+            let query = (i % 3 == 0).then_some(junk.as_str());
+            if let Ok(r) = parse(&path, query) {
+                accepted += 1;
+                assert!(
+                    ["dish", "combo", "section"].contains(&r.kind.as_str()),
+                    "{path}"
+                );
+                assert!(
+                    ["card", "detail"].contains(&r.size.as_str()),
+                    "{path} {query:?}"
+                );
+                assert!(!r.id.is_empty() && r.id.len() <= MAX_ID, "{path}");
+                assert!(
+                    !r.id.contains(['/', '\\']) && !r.id.chars().any(char::is_control),
+                    "{path} gave id {:?}",
+                    r.id
+                );
+            }
+        }
+        assert!(
+            accepted > 100,
+            "the generator must also make valid requests"
+        );
+    }
+
     #[test]
     fn pictures_carry_their_type_and_a_validator() {
         let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3];

@@ -9,15 +9,28 @@ export KIOSK_SIM_BIN=$(realpath "${2:-target/debug/pos-sim}")
 # The simulator's demo token; real kiosks read theirs from the OS keyring.
 export KIOSK_POS_TOKEN=28bb0d65-d1a3-447d-a3eb-e4961b0ffd35
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
-export TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4444}
 TAURI_DRIVER=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
 
+in_use() { (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
 inner() {
+  # A driver someone else left running on the port would silently run our tests on its own
+  # display: take a pair of free ports instead (tauri-driver needs PORT and PORT+1).
+  if [ -z "${TAURI_DRIVER_PORT:-}" ]; then
+    for p in $(seq 4444 2 4640); do
+      if ! in_use "$p" && ! in_use $((p + 1)); then TAURI_DRIVER_PORT=$p; break; fi
+    done
+  fi
+  export TAURI_DRIVER_PORT
   "$TAURI_DRIVER" --port "$TAURI_DRIVER_PORT" --native-port $((TAURI_DRIVER_PORT + 1)) >"$HERE/artifacts/tauri-driver.log" 2>&1 &
   DRIVER_PID=$!
   trap 'kill $DRIVER_PID 2>/dev/null || true' EXIT
-  for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/"$TAURI_DRIVER_PORT") 2>/dev/null && break; sleep 0.1; done
-  cd "$HERE" && node --test --test-concurrency=1 --test-reporter=spec specs/
+  for _ in $(seq 1 100); do in_use "$TAURI_DRIVER_PORT" && break; sleep 0.1; done
+  kill -0 "$DRIVER_PID" 2>/dev/null || { echo "tauri-driver did not start (port $TAURI_DRIVER_PORT)" >&2; cat "$HERE/artifacts/tauri-driver.log" >&2; exit 1; }
+  cd "$HERE"
+  # E2E_SPECS narrows the run, e.g. E2E_SPECS="specs/cart.test.mjs".
+  # shellcheck disable=SC2086
+  node --test --test-concurrency=1 --test-reporter=spec ${E2E_SPECS:-specs/}
 }
 
 mkdir -p "$HERE/artifacts"

@@ -48,7 +48,8 @@ describe('the kiosk', () => {
     await orderTea();
     const total = screen.getByTestId('cart-total');
     expect(total.dataset.total).toBe('99.00');
-    expect(fake.priceCalls).toBe(1);
+    // Once when the tea was added, once more when the order was opened (the POS's price now).
+    expect(fake.priceCalls).toBe(2);
     expect(screen.getByTestId('cart-line-0').textContent).toContain('Чай чёрный');
 
     await click('line-0-plus');
@@ -155,5 +156,101 @@ describe('the kiosk', () => {
     expect(screen.getByTestId('a11y-toggle').getAttribute('aria-pressed')).toBe('true');
     await click('a11y-toggle');
     expect(document.documentElement.classList.contains('a11y')).toBe(false);
+  });
+
+  it('builds a combo whose parts need their own choices, and sends them to the POS', async () => {
+    const { fake } = await start();
+    const asked: string[] = [];
+    const price = fake.priceCart.bind(fake);
+    fake.priceCart = (revision, cart) => {
+      asked.push(JSON.stringify(cart.lines));
+      return price(revision, cart);
+    };
+    await click('attract');
+    await click('lang-en');
+    await click('order-type-eat_in');
+    await click('section-s-combo');
+    await click('card-c-lunch');
+    await click('combo-choice-main-d-classic');
+    const part = await screen.findByTestId('combo-part-main-d-classic');
+    expect(part.textContent).toContain('Your Классический бургер');
+    await click('combo-next');
+    expect((await screen.findByTestId('sheet-error')).textContent).toContain('Please choose for Классический бургер: соус');
+    await fireEvent.click(part.querySelector('[data-testid="modifier-m-bbq"]')!);
+    await click('combo-next');
+    await click('combo-next');
+    await click('combo-choice-drink-d-cola');
+    await click('combo-next');
+    expect((await screen.findByTestId('sheet-error')).textContent).toContain('Кола');
+    await fireEvent.click((await screen.findByTestId('combo-part-drink-d-cola')).querySelector('[data-testid="modifier-m-size-05"]')!);
+    await click('combo-next');
+    expect(screen.getByTestId('combo-summary-main').textContent).toContain('Барбекю');
+    await click('combo-add');
+    await click('cart-button');
+    await waitFor(() => expect(screen.getByTestId('cart-total').dataset.source).toBe('pos'));
+    expect(screen.getByTestId('cart-line-0').textContent).toContain('Классический бургер (Барбекю)');
+    expect(JSON.parse(asked.at(-1)!)[0].combo).toEqual([
+      { slot: 'main', dish: 'd-classic', qty: 1, modifiers: [{ id: 'm-bbq', qty: 1 }] },
+      { slot: 'side', dish: 'd-fries', qty: 1, modifiers: [] },
+      { slot: 'drink', dish: 'd-cola', qty: 1, modifiers: [{ id: 'm-size-05', qty: 1 }] },
+    ]);
+    // 449 + 30 (classic burger) + 40 (0.5 l) from the fake POS.
+    expect(screen.getByTestId('cart-total').dataset.total).toBe('519.00');
+  });
+
+  it('marks the line the POS refused, and lets the order go on once it is removed', async () => {
+    const { fake } = await start({ refuse: ['d-mors'] });
+    await click('attract');
+    await click('lang-en');
+    await click('order-type-eat_in');
+    await click('section-s-drinks');
+    await click('card-d-tea');
+    await click('add-to-cart');
+    await click('card-d-mors');
+    await click('add-to-cart');
+    await click('cart-button');
+    await waitFor(() => expect(screen.getByTestId('cart-line-1').dataset.problem).toBe('true'));
+    expect(screen.getByTestId('cart-line-0').dataset.problem).toBe('false');
+    expect(screen.getByTestId('notice-pos-error').dataset.code).toBe('dish_unavailable');
+    expect(screen.getByTestId('line-1-problem').textContent).toContain('is not available now');
+    expect((screen.getByTestId('checkout-button') as HTMLButtonElement).disabled).toBe(true);
+    await click('line-1-remove');
+    await waitFor(() => expect(screen.getByTestId('cart-total').dataset.source).toBe('pos'));
+    expect((screen.getByTestId('checkout-button') as HTMLButtonElement).disabled).toBe(false);
+    void fake;
+  });
+
+  it('flags a price change and a dish that ran out when the menu is refreshed', async () => {
+    const { fake } = await start();
+    await click('attract');
+    await click('lang-en');
+    await click('order-type-eat_in');
+    await click('section-s-drinks');
+    await click('card-d-tea');
+    await click('add-to-cart');
+    await click('card-d-juice');
+    await click('add-to-cart');
+    await click('cart-button');
+    await waitFor(() => expect(screen.getByTestId('cart-total').dataset.total).toBe('288.00'));
+    fake.bumpMenu({ prices: { 'd-tea': '109.00' }, soldOut: ['d-juice'] });
+    await waitFor(() => expect(screen.getByTestId('cart-line-1').dataset.problem).toBe('true'));
+    expect(screen.getByTestId('screen-cart')).toBeTruthy(); // the customer stays where they were
+    expect(screen.getByTestId('cart-line-0').dataset.priceChanged).toBe('true');
+    expect(screen.getByTestId('notice-menu-change-d-tea').textContent).toContain('now costs ₽109.00 (was ₽99.00)');
+    expect((screen.getByTestId('checkout-button') as HTMLButtonElement).disabled).toBe(true);
+    await click('line-1-remove');
+    await waitFor(() => expect(screen.getByTestId('cart-total').dataset.source).toBe('pos'));
+    expect(screen.getByTestId('cart-total').dataset.total).toBe('109.00');
+    expect(screen.getByTestId('notice-menu-change-d-tea')).toBeTruthy();
+  });
+
+  it('shows the restaurant\'s name and keeps the confirmation for the configured time', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const { fake } = await start();
+    const info = fake.appInfo.bind(fake);
+    fake.appInfo = async () => ({ ...(await info()), confirmation_timeout_s: 7, restaurant_name: 'Огонёк' });
+    await kiosk!.boot();
+    expect(screen.getByTestId('brand').textContent).toBe('Огонёк');
+    expect(kiosk!.confirmationS).toBe(7);
   });
 });

@@ -72,6 +72,9 @@ fn one() -> u32 {
 pub const MAX_DISH_COMMENT: usize = 100;
 /// Most portions of one line, a guard against a stuck touch or a malicious cart file.
 pub const MAX_LINE_QTY: u32 = 99;
+/// Most lines in one cart: far above any real order, low enough that a hostile cart never
+/// reaches the POS or makes the checks slow.
+pub const MAX_CART_LINES: usize = 100;
 
 /// One reason the cart cannot be ordered as it is. The UI shows `message` keys by `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -132,6 +135,14 @@ pub enum CartProblem {
         line: u32,
         max: u32,
     },
+    /// The comment holds control characters (line breaks, escapes): the kitchen slip would not
+    /// print it as typed.
+    CommentInvalid {
+        line: u32,
+    },
+    TooManyLines {
+        max: u32,
+    },
 }
 
 impl CartProblem {
@@ -185,6 +196,12 @@ impl CartProblem {
             CartProblem::CommentTooLong { line, max } => {
                 format!("line {line}: the comment is longer than {max} characters")
             }
+            CartProblem::CommentInvalid { line } => {
+                format!("line {line}: the comment holds control characters")
+            }
+            CartProblem::TooManyLines { max } => {
+                format!("the cart has more than {max} lines")
+            }
         }
     }
 }
@@ -194,6 +211,12 @@ pub fn check(catalog: &Catalog, cart: &Cart) -> Result<(), Vec<CartProblem>> {
     let mut problems = Vec::new();
     if cart.lines.is_empty() {
         problems.push(CartProblem::Empty);
+    }
+    if cart.lines.len() > MAX_CART_LINES {
+        // Checked before anything else, so a hostile cart costs nothing more.
+        return Err(vec![CartProblem::TooManyLines {
+            max: MAX_CART_LINES as u32,
+        }]);
     }
     let ix = catalog.index();
     for (i, line) in cart.lines.iter().enumerate() {
@@ -210,6 +233,8 @@ pub fn check(catalog: &Catalog, cart: &Cart) -> Result<(), Vec<CartProblem>> {
                     line: n,
                     max: MAX_DISH_COMMENT as u32,
                 });
+            } else if c.chars().any(char::is_control) {
+                problems.push(CartProblem::CommentInvalid { line: n });
             }
         }
         if let Some(combo) = ix.combos.get(line.dish.as_str()) {
@@ -225,8 +250,7 @@ pub fn check(catalog: &Catalog, cart: &Cart) -> Result<(), Vec<CartProblem>> {
                     .combo
                     .iter()
                     .filter(|p| p.slot == slot.id)
-                    .map(|p| p.qty)
-                    .sum();
+                    .fold(0u32, |sum, p| sum.saturating_add(p.qty));
                 if chosen < slot.min || chosen > slot.max {
                     problems.push(CartProblem::ComboSlot {
                         line: n,
@@ -251,7 +275,7 @@ pub fn check(catalog: &Catalog, cart: &Cart) -> Result<(), Vec<CartProblem>> {
                 }
                 match ix.dishes.get(pick.dish.as_str()) {
                     Some(d) => {
-                        if !d.availability.can_sell(pick.qty * line.qty) {
+                        if !d.availability.can_sell(pick.qty.saturating_mul(line.qty)) {
                             problems.push(CartProblem::Unavailable {
                                 line: n,
                                 dish: d.id.clone(),
@@ -285,6 +309,14 @@ pub fn check(catalog: &Catalog, cart: &Cart) -> Result<(), Vec<CartProblem>> {
                 line: n,
                 dish: dish.id.clone(),
                 name: dish.name.clone(),
+            });
+        }
+        // A dish has no combo parts; parts sent with one would reach the POS unchecked.
+        for pick in &line.combo {
+            problems.push(CartProblem::ComboChoice {
+                line: n,
+                slot: pick.slot.clone(),
+                dish: pick.dish.clone(),
             });
         }
         let groups: Vec<&ModifierGroup> = dish
@@ -326,7 +358,8 @@ pub fn check_modifiers(
                         max: x.max_quantity.max(1),
                     });
                 }
-                *per_group.entry(g.id.as_str()).or_default() += m.qty;
+                let n = per_group.entry(g.id.as_str()).or_default();
+                *n = n.saturating_add(m.qty);
             }
             None => problems.push(CartProblem::UnknownModifier {
                 line,

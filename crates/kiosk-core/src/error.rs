@@ -113,6 +113,10 @@ pub enum ErrorCode {
     JournalUnavailable,
     BadInput,
     Internal,
+    /// A service action without a valid service session (enter the PIN first).
+    NotAuthorized,
+    /// The OS keyring cannot be used; the message says what to install or unlock.
+    KeyringUnavailable,
 }
 
 impl ErrorCode {
@@ -142,6 +146,8 @@ impl ErrorCode {
             ErrorCode::JournalUnavailable => "The kiosk cannot take payments right now.",
             ErrorCode::BadInput => "The request was not understood.",
             ErrorCode::Internal => "Something went wrong.",
+            ErrorCode::NotAuthorized => "Please enter the service PIN.",
+            ErrorCode::KeyringUnavailable => "The kiosk cannot reach its secure storage.",
         }
     }
 }

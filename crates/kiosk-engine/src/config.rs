@@ -752,17 +752,11 @@ categories = { eat_in = "1", takeaway = "2" }
 
     /// Each bad file: (what to change in GOOD, the line and column reported, text the message
     /// must contain: the key and what is allowed).
-    /// (text in GOOD, its replacement, line and column reported, texts the message contains).
-    type BadCase = (
-        &'static str,
-        &'static str,
-        (usize, usize),
-        &'static [&'static str],
-    );
-
     #[test]
     fn every_problem_names_its_line_column_and_what_is_allowed() {
-        let cases: &[BadCase] = &[
+        /// (text in GOOD, its replacement, the line and column reported, words the message holds)
+        type Case<'a> = (&'a str, &'a str, (usize, usize), &'a [&'a str]);
+        let cases: &[Case] = &[
             // toml's own errors: syntax, unknown keys, wrong types, unknown variants, missing keys
             (
                 "tender = \"1\"",

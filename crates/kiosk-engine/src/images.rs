@@ -164,10 +164,20 @@ pub struct ImageStats {
     pub evicted: u64,
 }
 
+/// One stored blob in the LRU.
+#[derive(Clone, Copy)]
+struct Use {
+    size: u64,
+    /// Last use: unix seconds, then a sequence number for order within a second.
+    last: (u64, u64),
+    /// When the last use was written to the file's mtime.
+    persisted: u64,
+}
+
 #[derive(Default)]
 struct Lru {
-    /// blob hash → (size, last use as (unix seconds, sequence), last persisted touch)
-    entries: HashMap<String, (u64, (u64, u64), u64)>,
+    /// blob hash → its size and recency
+    entries: HashMap<String, Use>,
     total: u64,
     seq: u64,
     scanned: bool,
@@ -497,8 +507,8 @@ impl Inner {
 
     fn forget_blob(&self, hash: &str) {
         let mut lru = lock(&self.lru);
-        if let Some((size, _, _)) = lru.entries.remove(hash) {
-            lru.total -= size;
+        if let Some(u) = lru.entries.remove(hash) {
+            lru.total -= u.size;
         }
         lock(&self.verified).remove(hash);
     }
@@ -513,16 +523,22 @@ impl Inner {
             let seq = lru.seq;
             match lru.entries.get_mut(hash) {
                 Some(e) => {
-                    e.1 = (now, seq);
-                    let due = now.saturating_sub(e.2) >= TOUCH_EVERY_S;
+                    e.last = (now, seq);
+                    let due = now.saturating_sub(e.persisted) >= TOUCH_EVERY_S;
                     if due {
-                        e.2 = now;
+                        e.persisted = now;
                     }
                     due
                 }
                 None => {
-                    lru.entries
-                        .insert(hash.to_string(), (size, (now, seq), now));
+                    lru.entries.insert(
+                        hash.to_string(),
+                        Use {
+                            size,
+                            last: (now, seq),
+                            persisted: now,
+                        },
+                    );
                     lru.total += size;
                     false
                 }
@@ -723,7 +739,11 @@ impl Inner {
         let lru = &mut *guard;
         for (hash, size, mtime) in found {
             if let std::collections::hash_map::Entry::Vacant(v) = lru.entries.entry(hash) {
-                v.insert((size, (mtime, 0), mtime));
+                v.insert(Use {
+                    size,
+                    last: (mtime, 0),
+                    persisted: mtime,
+                });
                 lru.total += size;
             }
         }
@@ -741,20 +761,20 @@ impl Inner {
                 return;
             }
             let target = cap / 10 * 9;
-            let mut order: Vec<_> = lru
+            let mut order: Vec<(&String, &Use)> = lru
                 .entries
                 .iter()
                 .filter(|(h, _)| !keep.contains(&h.as_str()))
                 .collect();
-            order.sort_by_key(|(_, e)| e.1);
+            order.sort_by_key(|(_, u)| u.last);
             let mut total = lru.total;
             let mut out = Vec::new();
-            for (h, e) in order {
+            for (h, u) in order {
                 if total <= target {
                     break;
                 }
-                total -= e.0;
-                out.push((h.clone(), e.0));
+                total -= u.size;
+                out.push((h.clone(), u.size));
             }
             for (h, size) in &out {
                 lru.entries.remove(h);

@@ -7,14 +7,18 @@ pub mod callbacks;
 pub mod checkout;
 pub mod config;
 pub mod crashpoint;
+pub mod diagnostics;
 pub mod engine;
 pub mod images;
 pub mod journal;
+pub mod logs;
 pub mod menu;
 pub mod pos;
 pub mod pricer;
 pub mod secrets;
+pub mod service;
 pub mod snapshot;
+pub mod staff;
 pub mod tracker;
 
 pub use config::KioskConfig;

@@ -4,7 +4,9 @@
 //! It drives exactly the engine the kiosk window uses. With `--json` every command prints one
 //! JSON document on stdout; failures print a message on stderr and exit non-zero.
 
+mod doctor;
 mod payment_test;
+mod staff;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -131,6 +133,8 @@ enum Command {
         #[arg(long)]
         order: String,
     },
+    /// Staff mode: log in, list orders (problems first), act on them (`staff --help`).
+    Staff(staff::StaffArgs),
     /// The checkouts in the journal, newest first (no POS needed).
     Journal {
         #[arg(long, default_value_t = 50)]
@@ -314,6 +318,9 @@ async fn run(cli: Cli) -> Result<()> {
     }
     if let Command::Close { .. } | Command::PrintInfo { .. } = &cli.command {
         return procart_only(&cli).await;
+    }
+    if let Command::Staff(a) = &cli.command {
+        return staff::run(&cli, a).await;
     }
     let (pay, pay_url) = match &cli.command {
         Command::Order { pay, pay_url, .. } | Command::Resume { pay, pay_url, .. } => {
@@ -501,7 +508,10 @@ async fn run(cli: Cli) -> Result<()> {
                 bail!("{unresolved} checkouts are still in doubt after {timeout_s} s");
             }
         }
-        Command::Journal { .. } | Command::Close { .. } | Command::PrintInfo { .. } => {
+        Command::Journal { .. }
+        | Command::Close { .. }
+        | Command::PrintInfo { .. }
+        | Command::Staff(_) => {
             unreachable!("handled before the engine starts")
         }
         Command::Orders => {
@@ -597,6 +607,10 @@ fn main() {
     // `payment-test` needs no POS, so it parses its own flags (payment_test.rs).
     if std::env::args().nth(1).as_deref() == Some("payment-test") {
         std::process::exit(payment_test::main(std::env::args_os().skip(1)));
+    }
+    // `doctor` and `secret` read the settings file instead of --pos/--url (doctor.rs).
+    if let Some(code) = doctor::dispatch() {
+        std::process::exit(code);
     }
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread()

@@ -411,6 +411,13 @@ impl ProcartClient {
         self.decode(Method::GetMenu, &r.body)
     }
 
+    /// `/getmenu` read straight into the checked catalog ([`decode::decode_menu`]'s fast path,
+    /// without keeping the raw JSON): what the kiosk uses.
+    pub async fn getmenu_catalog(&self) -> Result<kiosk_core::catalog::Catalog, PosError> {
+        let r = self.call(Method::GetMenu, Params::none()).await?;
+        decode::decode_menu(&r.body).map_err(|e| error::scrub(e, &self.secrets))
+    }
+
     /// `/validate`: prices the Cart; creates nothing (§5.3).
     pub async fn validate(
         &self,

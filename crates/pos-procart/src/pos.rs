@@ -90,8 +90,7 @@ impl Pos for ProcartPos {
     }
 
     async fn menu(&self) -> Result<Catalog, PosError> {
-        let a = self.client.getmenu().await?;
-        Ok(mapping::catalog(&a.data, &a.raw))
+        self.client.getmenu_catalog().await
     }
 
     /// `/validate` with the order category of `ctx` (it selects the price list, [S8]).

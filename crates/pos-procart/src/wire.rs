@@ -30,6 +30,7 @@ use rust_decimal::Decimal;
 use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 // ---------------------------------------------------------------------------------------------
@@ -436,15 +437,30 @@ impl<T> Tolerant<T> {
 }
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Tolerant<T> {
+    /// The entry is taken as raw JSON text first (from the body's bytes that is a quick scan
+    /// and a copy), then read as `T` from that text. A good entry is never built as a `Value`,
+    /// which keeps a 20,000-dish menu close to the cost of parsing it once; only a bad one is
+    /// parsed again, into the `Value` its fault keeps.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = Value::deserialize(d)?;
-        Ok(match T::deserialize(&raw) {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        Ok(match serde_json::from_str::<T>(raw.get()) {
             Ok(t) => Tolerant::Ok(t),
             Err(e) => Tolerant::Bad {
-                raw,
-                error: e.to_string(),
+                raw: serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+                error: without_position(&e),
             },
         })
+    }
+}
+
+/// serde_json's message without its " at line L column C", which only locates the error
+/// within the one entry.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(t) => t.to_string(),
+        None => text,
     }
 }
 
@@ -570,7 +586,10 @@ impl From<LicenseRepr> for LicenseInfo {
 // /getmenu (ASSUMED §5.2; categories, dishes, remains, schemes and combos are CONFIRMED concepts)
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+/// Read by a hand-written [`Deserialize`] (below) rather than a derived one: a derived struct
+/// with a flattened `extra` buffers the whole document (every dish) in an intermediate tree
+/// before reading it, which made ingest several times the cost of parsing the JSON once.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct MenuResponse {
     /// Changes when ProCart's cached menu changes (ASSUMED). When absent the mapping derives a
     /// version from the content.
@@ -595,6 +614,102 @@ pub struct MenuResponse {
     pub combos: Vec<Tolerant<WireCombo>>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// Field readers for [`MenuResponse`]'s hand-written `Deserialize`, applying the same
+/// `lenient` rules as the attributes on its fields.
+struct LenientString(Option<String>);
+
+impl<'de> Deserialize<'de> for LenientString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::opt_string(d).map(LenientString)
+    }
+}
+
+struct LenientVec<T>(Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for LenientVec<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::vec(d).map(LenientVec)
+    }
+}
+
+impl<'de> Deserialize<'de> for MenuResponse {
+    /// The same fields, aliases and tolerance as the attributes above say; unknown keys go to
+    /// `extra`; a field given twice (also under two of its aliases) is an error, as in a
+    /// derived implementation.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = MenuResponse;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a getmenu object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<MenuResponse, A::Error> {
+                fn once<T, E: de::Error>(
+                    slot: &mut Option<T>,
+                    v: T,
+                    name: &'static str,
+                ) -> Result<(), E> {
+                    if slot.is_some() {
+                        return Err(E::duplicate_field(name));
+                    }
+                    *slot = Some(v);
+                    Ok(())
+                }
+                let mut version = None;
+                let mut price_type = None;
+                let (mut categories, mut dishes, mut schemes, mut combos) =
+                    (None, None, None, None);
+                let mut extra = Extra::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "menu_version" | "menuVersion" | "version" => once(
+                            &mut version,
+                            map.next_value::<LenientString>()?.0,
+                            "menu_version",
+                        )?,
+                        "price_type" | "priceType" => {
+                            once(&mut price_type, map.next_value()?, "price_type")?
+                        }
+                        "categories" => once(
+                            &mut categories,
+                            map.next_value::<LenientVec<_>>()?.0,
+                            "categories",
+                        )?,
+                        "dishes" => {
+                            once(&mut dishes, map.next_value::<LenientVec<_>>()?.0, "dishes")?
+                        }
+                        "modifier_schemes" | "modifierSchemes" => once(
+                            &mut schemes,
+                            map.next_value::<LenientVec<_>>()?.0,
+                            "modifier_schemes",
+                        )?,
+                        "combos" => {
+                            once(&mut combos, map.next_value::<LenientVec<_>>()?.0, "combos")?
+                        }
+                        _ => {
+                            let v: Value = map.next_value()?;
+                            extra.insert(key, v);
+                        }
+                    }
+                }
+                Ok(MenuResponse {
+                    menu_version: version.flatten(),
+                    price_type: price_type.flatten(),
+                    categories: categories.unwrap_or_default(),
+                    dishes: dishes.unwrap_or_default(),
+                    modifier_schemes: schemes.unwrap_or_default(),
+                    combos: combos.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

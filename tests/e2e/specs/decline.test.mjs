@@ -1,9 +1,9 @@
-// A declined payment: the customer is told no money was taken, returns to the cart, and the
-// POS has no order at all.
+// A declined payment: the customer is told no money was taken (screenshots in both
+// orientations), returns to the cart, and the POS has no order at all.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSim, kioskConfig, openKiosk, waitFor, tap, screenshot, dishWithRequiredModifiers,
+  startSim, kioskConfig, openKiosk, waitFor, tap, dishWithRequiredModifiers, shots, setLayout,
   startOrder, addDishWithModifiers, posTotal, pay,
 } from '../lib.mjs';
 
@@ -28,7 +28,8 @@ test('a declined payment creates no order in the POS', async () => {
   await pay(browser);
 
   await waitFor(browser, 'payment-declined', 30000);
-  await screenshot(browser, 'payment-declined');
+  assert.deepEqual(await shots(browser, 'payment-declined'), []);
+  await setLayout(browser, 'portrait');
   await tap(browser, 'back-to-cart');
   await waitFor(browser, 'cart');
 

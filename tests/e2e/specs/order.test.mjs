@@ -1,11 +1,12 @@
-// One complete order through the real kiosk window: menu → a dish with required modifiers
-// (the rule error first, then success) → cart priced by the POS → payment → confirmation with
-// the order number and its live status, checked against what the simulated POS recorded.
+// One complete order through the real kiosk window, in Russian and portrait: menu → a dish with
+// required modifiers (the rule error first, then success) → cart priced by the POS → payment →
+// confirmation with the order number and its live status, checked against what the simulated
+// POS recorded. The restaurant's name and the confirmation's time come from the settings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSim, kioskConfig, openKiosk, waitFor, tap, screenshot, dishWithRequiredModifiers,
-  startOrder, addDishWithModifiers, posTotal, pay, tid,
+  startSim, kioskConfig, openKiosk, waitFor, dishWithRequiredModifiers,
+  startOrder, addDishWithModifiers, posTotal, pay, read, waitAttr,
 } from '../lib.mjs';
 
 let sim;
@@ -13,7 +14,9 @@ let browser;
 
 before(async () => {
   sim = await startSim();
-  browser = await openKiosk(kioskConfig(sim));
+  browser = await openKiosk(
+    kioskConfig(sim, { restaurant_name: 'Бургерная «Огонёк» на Тверской', confirmation_timeout_s: 45 }),
+  );
 });
 
 after(async () => {
@@ -24,20 +27,19 @@ after(async () => {
 test('a paid order reaches the POS once and its status follows the POS', async () => {
   const pick = dishWithRequiredModifiers(await sim.menu());
   await waitFor(browser, 'attract', 30000);
-  await screenshot(browser, 'attract');
+  assert.equal((await read(browser, 'brand')).text, 'Бургерная «Огонёк» на Тверской');
   await startOrder(browser, { lang: 'ru', orderType: 'takeaway' });
-  await screenshot(browser, 'menu');
   await addDishWithModifiers(browser, pick);
 
   const total = await posTotal(browser);
   assert.match(total, /^\d+\.\d{2}$/);
-  await screenshot(browser, 'cart');
   await pay(browser);
 
   await waitFor(browser, 'confirmation', 30000);
-  const number = await (await browser.$(tid('order-number'))).getText();
-  assert.ok(number.trim().length > 0, 'an order number is shown');
-  await screenshot(browser, 'confirmation');
+  const number = (await read(browser, 'order-number')).text;
+  assert.ok(number.length > 0, 'an order number is shown');
+  // The settings' 45 s, counting down (it may have ticked once already).
+  assert.ok(Number((await read(browser, 'confirmation-countdown')).data.seconds) >= 44);
 
   // Exactly one order in the POS, paid with exactly the confirmed total.
   const orders = await sim.orders();
@@ -51,8 +53,5 @@ test('a paid order reaches the POS once and its status follows the POS', async (
 
   // The POS prints the bill: the confirmation screen follows.
   await sim.admin('POST', `/_sim/orders/${encodeURIComponent(order.guid)}/precheck`);
-  await browser.waitUntil(
-    async () => (await (await browser.$(tid('order-status'))).getAttribute('data-status')) === 'bill',
-    { timeout: 20000, timeoutMsg: 'the status never became "bill" on screen' },
-  );
+  await waitAttr(browser, 'order-status', 'data-status', 'bill', 20000);
 });

@@ -6,12 +6,16 @@
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { IpcError } from './bindings/IpcError';
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'pos_unreachable', 'pos_timeout', 'pos_bad_token', 'pos_no_licence', 'pos_cash_server_down',
-  'pos_malformed', 'pos_server_error', 'dish_unavailable', 'price_changed', 'order_refused',
-  'not_found', 'cart_invalid', 'menu_unavailable', 'payment_declined', 'payment_cancelled',
-  'payment_failed', 'superseded', 'journal_unavailable', 'bad_input', 'internal',
-]);
+/** Every code the core may send; a `Record` so a code added in Rust fails type-check here. */
+const KNOWN_CODES: Record<ErrorCode, true> = {
+  pos_unreachable: true, pos_timeout: true, pos_bad_token: true, pos_no_licence: true,
+  pos_cash_server_down: true, pos_malformed: true, pos_server_error: true, dish_unavailable: true,
+  price_changed: true, order_refused: true, total_mismatch: true, not_found: true, cart_invalid: true,
+  menu_unavailable: true, payment_declined: true, payment_cancelled: true, payment_failed: true,
+  superseded: true, journal_unavailable: true, bad_input: true, internal: true, not_authorized: true,
+  keyring_unavailable: true,
+};
+const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
 
 /**
  * Whatever a command rejected with, as an `IpcError`. Tauri itself rejects with plain strings
@@ -20,10 +24,11 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
  */
 export function asIpcError(error: unknown): IpcError {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const e = error as { code: unknown; message?: unknown; problems?: unknown };
+    const e = error as { code: unknown; message?: unknown; problems?: unknown; dish?: unknown };
     const code = typeof e.code === 'string' && ERROR_CODES.has(e.code) ? (e.code as ErrorCode) : 'internal';
     const out: IpcError = { code, message: typeof e.message === 'string' ? e.message : String(e.code) };
     if (Array.isArray(e.problems)) out.problems = e.problems as IpcError['problems'];
+    if (typeof e.dish === 'string') out.dish = e.dish;
     return out;
   }
   if (error instanceof Error) return { code: 'internal', message: error.message };

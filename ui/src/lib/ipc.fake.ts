@@ -18,6 +18,7 @@
 import type { AppInfo } from './bindings/AppInfo';
 import type { Cart } from './bindings/Cart';
 import type { CartProblem } from './bindings/CartProblem';
+import type { ChosenModifier } from './bindings/ChosenModifier';
 import type { Catalog } from './bindings/Catalog';
 import type { CheckoutEvent } from './bindings/CheckoutEvent';
 import type { CheckoutResult } from './bindings/CheckoutResult';
@@ -52,11 +53,22 @@ export interface FakeOptions {
   outOfService?: string | null;
 }
 
+/** What a simulated menu refresh changes. */
+export interface MenuChange {
+  /** Dish id → new menu price (decimal string). */
+  prices?: Record<string, string>;
+  /** Dish ids that run out. */
+  soldOut?: string[];
+}
+
 export interface FakeBackend extends KioskBackend {
   readonly options: FakeOptions;
   setOptions(patch: Partial<FakeOptions>): void;
-  /** Simulates a menu refresh on the "POS" (the sold-out dish comes back) and emits `menu-updated`. */
-  bumpMenu(): void;
+  /**
+   * Simulates a menu refresh on the "POS" and emits `menu-updated`: the sold-out dish comes back,
+   * and the given dishes change price or run out.
+   */
+  bumpMenu(change?: MenuChange): void;
   /** Number of `price_cart` calls answered or rejected so far (tests count them). */
   readonly priceCalls: number;
 }
@@ -158,9 +170,37 @@ function price(catalog: Catalog, cart: Cart, revision: number, source: 'estimate
   const changes: PriceChange[] = [];
   if (cart.lines.length === 0) problems.push({ kind: 'empty' });
 
+  /** The core's modifier rules for one dish (or combo part); returns what the modifiers add. */
+  const checkModifiers = (dish: Dish, chosenList: ChosenModifier[], index: number, lineQty = 1) => {
+    const dishGroups = dish.modifier_groups.map((g) => groups.get(g)).filter((g) => g !== undefined);
+    const offered = new Map<string, Modifier>(dishGroups.flatMap((g) => g.modifiers.map((m) => [m.id, m] as [string, Modifier])));
+    let unit = 0;
+    const modifiers: QuoteModifier[] = [];
+    for (const chosen of chosenList) {
+      const m = offered.get(chosen.id);
+      if (!m) {
+        problems.push({ kind: 'unknown_modifier', line: index, modifier: chosen.id });
+        continue;
+      }
+      if (chosen.qty > m.max_quantity) {
+        problems.push({ kind: 'modifier_quantity', line: index, modifier: m.id, max: m.max_quantity });
+      }
+      unit += toKop(m.price) * chosen.qty;
+      modifiers.push({ id: m.id, name: m.name, qty: chosen.qty, total: fromKop(toKop(m.price) * chosen.qty * lineQty) });
+    }
+    for (const g of dishGroups) {
+      if (g.modifiers.every((m) => m.auto)) continue;
+      const n = chosenList.filter((c) => g.modifiers.some((m) => m.id === c.id)).reduce((s, c) => s + c.qty, 0);
+      if (n < g.min) problems.push({ kind: 'too_few_modifiers', line: index, group: g.id, group_name: g.name, min: g.min, chosen: n });
+      if (g.max !== null && n > g.max) problems.push({ kind: 'too_many_modifiers', line: index, group: g.id, group_name: g.name, max: g.max, chosen: n });
+    }
+    return { unit, modifiers };
+  };
+
   const dishPrice = (d: Dish) => (source === 'pos' && POS_PRICES[d.id] ? POS_PRICES[d.id] : d.price);
 
-  cart.lines.forEach((line, index) => {
+  cart.lines.forEach((line, i) => {
+    const index = i + 1; // the core numbers cart lines from 1
     if (line.qty < 1 || line.qty > 99) problems.push({ kind: 'bad_quantity', line: index, qty: line.qty });
     const combo = combos.get(line.dish);
     if (combo) {
@@ -185,6 +225,7 @@ function price(catalog: Catalog, cart: Cart, revision: number, source: 'estimate
           if (d && d.availability.kind === 'out_of_stock') {
             problems.push({ kind: 'unavailable', line: index, dish: d.id, name: d.name });
           }
+          if (d) unit += checkModifiers(d, pick.modifiers ?? [], index).unit * pick.qty;
         }
       }
       lines.push({ dish: combo.id, name: combo.name, qty: line.qty, unit_price: fromKop(unit), modifiers: [], total: fromKop(unit * line.qty) });
@@ -198,31 +239,13 @@ function price(catalog: Catalog, cart: Cart, revision: number, source: 'estimate
     if (dish.availability.kind === 'out_of_stock') {
       problems.push({ kind: 'unavailable', line: index, dish: dish.id, name: dish.name });
     }
-    const dishGroups = dish.modifier_groups.map((g) => groups.get(g)).filter((g) => g !== undefined);
-    const offered = new Map<string, Modifier>(dishGroups.flatMap((g) => g.modifiers.map((m) => [m.id, m] as [string, Modifier])));
     let unit = toKop(dishPrice(dish));
     if (POS_PRICES[dish.id] && source === 'pos') {
       changes.push({ dish: dish.id, name: dish.name, menu_price: dish.price, pos_price: POS_PRICES[dish.id] });
     }
-    const modifiers: QuoteModifier[] = [];
-    for (const chosen of line.modifiers) {
-      const m = offered.get(chosen.id);
-      if (!m) {
-        problems.push({ kind: 'unknown_modifier', line: index, modifier: chosen.id });
-        continue;
-      }
-      if (chosen.qty > m.max_quantity) {
-        problems.push({ kind: 'modifier_quantity', line: index, modifier: m.id, max: m.max_quantity });
-      }
-      unit += toKop(m.price) * chosen.qty;
-      modifiers.push({ id: m.id, name: m.name, qty: chosen.qty, total: fromKop(toKop(m.price) * chosen.qty * line.qty) });
-    }
-    for (const g of dishGroups) {
-      if (g.modifiers.every((m) => m.auto)) continue;
-      const n = line.modifiers.filter((c) => g.modifiers.some((m) => m.id === c.id)).reduce((s, c) => s + c.qty, 0);
-      if (n < g.min) problems.push({ kind: 'too_few_modifiers', line: index, group: g.id, group_name: g.name, min: g.min, chosen: n });
-      if (g.max !== null && n > g.max) problems.push({ kind: 'too_many_modifiers', line: index, group: g.id, group_name: g.name, max: g.max, chosen: n });
-    }
+    const checked = checkModifiers(dish, line.modifiers, index, line.qty);
+    unit += checked.unit;
+    const modifiers = checked.modifiers;
     lines.push({ dish: dish.id, name: dish.name, qty: line.qty, unit_price: fromKop(unit), modifiers, total: fromKop(unit * line.qty) });
   });
 
@@ -295,10 +318,18 @@ export function createFakeBackend(initial: FakeOptions = {}): FakeBackend {
     setOptions(patch) {
       Object.assign(options, patch);
     },
-    bumpMenu() {
+    bumpMenu(change = {}) {
       menuVersion += 1;
+      const previous = catalog;
       catalog = demoCatalog(`demo-${menuVersion}`);
-      catalog.dishes = catalog.dishes.map((d) => (d.id === 'd-sticks' ? { ...d, availability: { kind: 'available' } } : d));
+      catalog.dishes = catalog.dishes.map((d) => {
+        const before = previous.dishes.find((p) => p.id === d.id) ?? d;
+        let next: Dish = { ...d, price: before.price, availability: before.availability };
+        if (d.id === 'd-sticks') next = { ...next, availability: { kind: 'available' } };
+        if (change.prices?.[d.id]) next = { ...next, price: change.prices[d.id] };
+        if (change.soldOut?.includes(d.id)) next = { ...next, availability: { kind: 'out_of_stock', reason: 'sold_out' } };
+        return next;
+      });
       for (const l of menuListeners) l({ version: catalog.version });
     },
 
@@ -328,8 +359,12 @@ export function createFakeBackend(initial: FakeOptions = {}): FakeBackend {
       if (options.posDown) throw fail('pos_unreachable', 'Касса не отвечает');
       const refused = cart.lines.find((l) => options.refuse?.includes(l.dish));
       if (refused) {
+        // As the core does: the POS names the dish, the core adds the cart lines that hold it.
         const name = catalog.dishes.find((d) => d.id === refused.dish)?.name ?? refused.dish;
-        throw fail('dish_unavailable', `Касса сообщает: «${name}» закончилось`);
+        const lines: CartProblem[] = cart.lines.flatMap((l, i) =>
+          l.dish === refused.dish ? [{ kind: 'unavailable' as const, line: i + 1, dish: refused.dish, name }] : [],
+        );
+        throw { ...fail('dish_unavailable', `Касса сообщает: «${name}» закончилось`, lines), dish: refused.dish };
       }
       const priced = price(catalog, cart, revision, 'pos');
       if (priced.problems.length) throw fail('cart_invalid', 'Корзину нельзя заказать в таком виде', priced.problems);

@@ -96,7 +96,7 @@ describe('the fake backend', () => {
     const p = await fake().estimateCart(7, { order_type: 'eat_in', lines: [{ dish: 'd-classic', qty: 2, modifiers: [{ id: 'm-bacon', qty: 1 }] }] });
     expect(Number(p.revision)).toBe(7);
     expect(p.quote).toMatchObject({ source: 'estimate', total: '698.00' });
-    expect(p.problems).toEqual([{ kind: 'too_few_modifiers', line: 0, group: 'g-sauce', group_name: 'Соус', min: 1, chosen: 0 }]);
+    expect(p.problems).toEqual([{ kind: 'too_few_modifiers', line: 1, group: 'g-sauce', group_name: 'Соус', min: 1, chosen: 0 }]);
   });
 
   it('prices like a POS: its own price for one drink, a discount from 1000 ₽, packaging for take-away', async () => {

@@ -2,7 +2,8 @@
  * TEST DOUBLE: the demo catalog served by the fake backend.
  *
  * A small but realistic Russian fast-casual menu: sections, dishes with a required and an
- * optional modifier group, auto ("included") modifiers, a "from" price, two combos, a dish on the
+ * optional modifier group, auto ("included") modifiers, a "from" price, two combos (with
+ * choices that need their own modifiers: a burger's sauce, a drink's size), a dish on the
  * stop list and one sold out, a limited dish. Prices are fixed decimal strings, as the POS sends.
  */
 import type { Availability } from '../bindings/Availability';
@@ -185,13 +186,15 @@ export const COMBOS: Combo[] = [
     slots: [
       { id: 'main', name: 'Бургер', min: 1, max: 1, default_choice: 'd-chicken',
         choices: [{ dish: 'd-chicken', price_delta: '0.00' }, { dish: 'd-veggie', price_delta: '0.00' },
-          { dish: 'd-spicy', price_delta: '40.00' }, { dish: 'd-fish', price_delta: '0.00' }] },
+          { dish: 'd-spicy', price_delta: '40.00' }, { dish: 'd-fish', price_delta: '0.00' },
+          { dish: 'd-classic', price_delta: '30.00' }] },
       { id: 'side', name: 'Закуска', min: 1, max: 1, default_choice: 'd-fries',
         choices: [{ dish: 'd-fries', price_delta: '0.00' }, { dish: 'd-rings', price_delta: '20.00' },
           { dish: 'd-nuggets', price_delta: '50.00' }] },
       { id: 'drink', name: 'Напиток', min: 1, max: 1, default_choice: 'd-mors',
         choices: [{ dish: 'd-mors', price_delta: '0.00' }, { dish: 'd-tea', price_delta: '0.00' },
-          { dish: 'd-lemonade', price_delta: '20.00' }, { dish: 'd-juice', price_delta: '40.00' }] },
+          { dish: 'd-lemonade', price_delta: '20.00' }, { dish: 'd-juice', price_delta: '40.00' },
+          { dish: 'd-cola', price_delta: '0.00' }] },
     ],
   }),
   combo({

@@ -83,6 +83,8 @@ export const en: Messages = {
   comboChange: 'Change',
   comboNoExtra: 'No extra charge',
   comboPickMissing: 'Make a choice to continue',
+  comboPartTitle: (dish) => `Your ${dish}`,
+  comboPartMissing: (dish, groups) => `Please choose for ${dish}: ${groups}`,
 
   cartTitle: 'Your order',
   cartEmptyTitle: 'Your order is empty',
@@ -116,6 +118,10 @@ export const en: Messages = {
       order_refused: 'Change your order or ask a member of staff.',
       cart_invalid: 'Fix the marked items.',
     } as Partial<Record<ErrorCode, string>>)[code] ?? 'Try again in a few seconds, or ask a member of staff.',
+  menuChangedTitle: 'The menu was updated',
+  menuPriceChanged: (name, before, now) =>
+    `“${name}” now costs ${now} (was ${before}). The total is already updated — please check it before paying.`,
+  linePriceChanged: (before, now) => `New price: ${now} (was ${before})`,
   problemUnavailable: (name) => `“${name}” is not available now. Remove it to continue.`,
   problemChoices: (group) => `Please choose a ${group.toLowerCase()}. Tap “Edit”.`,
   problemGeneric: 'This item needs to be changed or removed.',
@@ -134,6 +140,7 @@ export const en: Messages = {
   paymentFollowTerminal: 'Follow the instructions on the card terminal',
   paymentScanQr: 'Scan the QR code with your phone camera or banking app',
   qrExpires: (t) => `Code valid for ${t}`,
+  terminalPrompt: (text) => ({ card_prompt: 'Tap or insert your card, or hold your phone to the terminal' } as Record<string, string>)[text] ?? text,
   paymentProcessing: 'Checking the payment…',
   paymentPaid: 'Payment received',
   paymentSending: 'Sending your order to the kitchen…',

@@ -99,6 +99,8 @@ export const ru = {
   comboChange: 'Изменить',
   comboNoExtra: 'Без доплаты',
   comboPickMissing: 'Сделайте выбор, чтобы продолжить',
+  comboPartTitle: (dish: string): string => `«${dish}»: ваш выбор`,
+  comboPartMissing: (dish: string, groups: string): string => `Для «${dish}» нужно выбрать: ${groups}`,
 
   // Cart
   cartTitle: 'Ваш заказ',
@@ -133,6 +135,10 @@ export const ru = {
       order_refused: 'Измените заказ или обратитесь к сотруднику.',
       cart_invalid: 'Исправьте отмеченные позиции.',
     } as Partial<Record<ErrorCode, string>>)[code] ?? 'Попробуйте ещё раз через несколько секунд или обратитесь к сотруднику.',
+  menuChangedTitle: 'Меню обновилось',
+  menuPriceChanged: (name: string, before: string, now: string): string =>
+    `«${name}» теперь стоит ${now} (было ${before}). Итог уже пересчитан — проверьте его перед оплатой.`,
+  linePriceChanged: (before: string, now: string): string => `Новая цена: ${now} (было ${before})`,
   problemUnavailable: (name: string): string => `«${name}» сейчас нет. Удалите позицию, чтобы продолжить.`,
   problemChoices: (group: string): string => `Нужно выбрать: ${group.toLowerCase()}. Нажмите «Изменить».`,
   problemGeneric: 'Эту позицию нужно изменить или удалить.',
@@ -153,6 +159,9 @@ export const ru = {
   paymentFollowTerminal: 'Следуйте указаниям на терминале',
   paymentScanQr: 'Отсканируйте QR-код камерой телефона или в приложении банка',
   qrExpires: (s: string): string => `Код действует ещё ${s}`,
+  /** A terminal prompt: known keys in words, a real terminal's own text as it is. */
+  terminalPrompt: (text: string): string =>
+    ({ card_prompt: 'Приложите карту или телефон к терминалу' } as Record<string, string>)[text] ?? text,
   paymentProcessing: 'Проверяем оплату…',
   paymentPaid: 'Оплата прошла',
   paymentSending: 'Передаём заказ на кухню…',

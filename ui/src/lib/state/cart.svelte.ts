@@ -16,6 +16,7 @@ import type { PriceChange } from '../bindings/PriceChange';
 import type { PricedCart } from '../bindings/PricedCart';
 import type { Quote } from '../bindings/Quote';
 import type { QuoteSource } from '../bindings/QuoteSource';
+import type { MenuPriceChange } from './cart-view';
 import { PriceCoalescer } from './coalescer';
 
 export const MAX_QTY = 99;
@@ -59,6 +60,11 @@ export class CartState {
   posError = $state.raw<IpcError | null>(null);
   /** A POS request is in flight. */
   pricing = $state(false);
+  /**
+   * Prices of things in the cart that changed in a menu refresh since they were added (the POS
+   * answer's `changes` cannot tell once the kiosk's own menu has the new price too).
+   */
+  menuChanges = $state.raw<MenuPriceChange[]>([]);
 
   #port: PricingPort;
   /** Answers for revisions up to this one belong to a cart that was emptied. */
@@ -115,6 +121,11 @@ export class CartState {
   /** Lines the POS priced differently from the menu. */
   changes = $derived.by((): PriceChange[] =>
     this.confirmed && rev(this.confirmed) === this.revision ? this.confirmed.changes : [],
+  );
+
+  /** Menu price changes that still concern a line of the cart. */
+  priceNotices = $derived.by((): MenuPriceChange[] =>
+    this.menuChanges.filter((c) => this.lines.some((l) => l.dish === c.id)),
   );
 
   /** Payment may start: the POS has priced exactly this cart and nothing is wrong with it. */
@@ -181,7 +192,23 @@ export class CartState {
 
   clear(): void {
     this.lines = [];
+    this.menuChanges = [];
     this.#changed();
+  }
+
+  /**
+   * Records price changes a menu refresh brought, merged with earlier ones: the customer is told
+   * the price they first saw and the one now; a price that went back to it is no change at all.
+   */
+  noteMenuChanges(changes: MenuPriceChange[]): void {
+    const merged = new Map(this.menuChanges.map((c) => [c.id, c]));
+    for (const c of changes) {
+      const earlier = merged.get(c.id);
+      const before = earlier ? earlier.before : c.before;
+      if (before === c.now) merged.delete(c.id);
+      else merged.set(c.id, { ...c, before });
+    }
+    this.menuChanges = [...merged.values()];
   }
 
   /** Prices the same cart again (the menu changed, or the customer asked to retry). */

@@ -129,7 +129,7 @@ describe('CartState', () => {
     cart.add({ dish: 'd-classic', qty: 1, modifiers: [] });
     port.estimates[0].d.resolve({
       ...priced(1, '289.00', 'estimate'),
-      problems: [{ kind: 'too_few_modifiers', line: 0, group: 'g-sauce', group_name: 'Соус', min: 1, chosen: 0 }],
+      problems: [{ kind: 'too_few_modifiers', line: 1, group: 'g-sauce', group_name: 'Соус', min: 1, chosen: 0 }],
     });
     port.prices[0].d.resolve(priced(1, '289.00'));
     await flush();

@@ -2,19 +2,36 @@
  * The combo being put together in the combo builder: one step per slot, then a summary.
  *
  * A slot wants between `min` and `max` dishes from its choices; the slot's default choice is
- * pre-selected when it is available. Price deltas are shown as the core sent them; the combo's
- * price is the core's estimate of a one-line cart, refreshed after each choice.
+ * pre-selected when it is available. Each chosen dish (a "part") brings its own modifier groups
+ * (a burger needs a sauce, a drink a size): the part's choices are a `ModifierChoice`, with the
+ * same rules as the dish sheet, and a slot is complete only when its parts' rules are met too.
+ * They are sent as `ComboPick.modifiers`; the core's cart check refuses a combo without them.
+ *
+ * Price deltas are shown as the core sent them; the combo's price is the core's estimate of a
+ * one-line cart, refreshed after each choice.
  */
 import type { CartLine } from '../bindings/CartLine';
 import type { Combo } from '../bindings/Combo';
+import type { ComboPick } from '../bindings/ComboPick';
 import type { ComboSlot } from '../bindings/ComboSlot';
+import type { ModifierGroup } from '../bindings/ModifierGroup';
 import type { Money } from '../bindings/Money';
 import type { OrderType } from '../bindings/OrderType';
 import { MAX_QTY } from './cart.svelte';
-import type { EstimateFn } from './dish-draft.svelte';
+import { groupsOf, type EstimateFn } from './dish-draft.svelte';
 import type { MenuState } from './menu.svelte';
+import { hasChoices, ModifierChoice } from './modifier-choice.svelte';
 
 let nextRevision = 1_000_000;
+
+/** A part of the combo whose modifier rules are not met. */
+export interface PartMissing {
+  slot: ComboSlot;
+  dish: string;
+  groups: ModifierGroup[];
+}
+
+const partKey = (slotId: string, dishId: string) => `${slotId}\u0000${dishId}`;
 
 export class ComboDraft {
   readonly comboId: string;
@@ -33,6 +50,11 @@ export class ComboDraft {
   #estimate: EstimateFn;
   #orderType: () => OrderType;
   #asked = 0;
+  /**
+   * Modifier choices per (slot, dish). Kept when the customer switches to another dish and back,
+   * so a choice is not lost to a mis-tap; only the parts picked now are sent.
+   */
+  #parts = new Map<string, ModifierChoice>();
 
   constructor(opts: {
     menu: MenuState;
@@ -50,8 +72,9 @@ export class ComboDraft {
     const combo = this.combo;
     const picks: Record<string, string[]> = {};
     for (const slot of combo?.slots ?? []) {
-      const fromLine = opts.line?.combo?.filter((p) => p.slot === slot.id).map((p) => p.dish);
-      if (fromLine?.length) picks[slot.id] = fromLine;
+      const fromLine = opts.line?.combo?.filter((p) => p.slot === slot.id) ?? [];
+      for (const p of fromLine) this.#partFor(slot.id, p.dish, p.modifiers);
+      if (fromLine.length) picks[slot.id] = fromLine.map((p) => p.dish);
       else if (slot.default_choice && this.choiceAvailable(slot.default_choice)) picks[slot.id] = [slot.default_choice];
       else picks[slot.id] = [];
     }
@@ -76,9 +99,52 @@ export class ComboDraft {
     return dish !== undefined && dish.availability.kind !== 'out_of_stock';
   }
 
+  /** The modifier groups a part offers (empty for a dish without choices). */
+  groupsOf(dishId: string): ModifierGroup[] {
+    return groupsOf(this.#menu, dishId);
+  }
+
+  /** Whether a dish, once picked, asks the customer for something (a sauce, a size). */
+  hasOptions(dishId: string): boolean {
+    return hasChoices(this.groupsOf(dishId));
+  }
+
+  /** The modifier choices of a part (created on first use). */
+  part(slotId: string, dishId: string): ModifierChoice {
+    return this.#partFor(slotId, dishId, []);
+  }
+
+  #partFor(slotId: string, dishId: string, initial: ComboPick['modifiers']): ModifierChoice {
+    const key = partKey(slotId, dishId);
+    let part = this.#parts.get(key);
+    if (!part) {
+      part = new ModifierChoice(() => groupsOf(this.#menu, dishId), initial, () => void this.refreshPrice());
+      this.#parts.set(key, part);
+    }
+    return part;
+  }
+
+  /** Picked parts of a slot whose modifier rules are not met. */
+  partsMissing(slot: ComboSlot): PartMissing[] {
+    return (this.picks[slot.id] ?? [])
+      .map((dish) => ({ slot, dish, groups: this.part(slot.id, dish).missing }))
+      .filter((p) => p.groups.length > 0);
+  }
+
+  /** Enough dishes picked, all of them available, and each part's rules met. */
   slotComplete(slot: ComboSlot): boolean {
-    const n = (this.picks[slot.id] ?? []).length;
-    return n >= slot.min && n <= slot.max;
+    const picked = this.picks[slot.id] ?? [];
+    const n = picked.length;
+    return (
+      n >= slot.min &&
+      n <= slot.max &&
+      picked.every((dish) => this.choiceAvailable(dish) && this.part(slot.id, dish).valid)
+    );
+  }
+
+  /** Fewer dishes than the slot needs (as opposed to a part's modifiers missing). */
+  slotShort(slot: ComboSlot): boolean {
+    return (this.picks[slot.id] ?? []).length < slot.min;
   }
 
   isPicked(slotId: string, dishId: string): boolean {
@@ -138,7 +204,9 @@ export class ComboDraft {
       dish: this.comboId,
       qty: this.qty,
       modifiers: [],
-      combo: this.slots.flatMap((s) => (this.picks[s.id] ?? []).map((dish) => ({ slot: s.id, dish, qty: 1, modifiers: [] }))),
+      combo: this.slots.flatMap((s) =>
+        (this.picks[s.id] ?? []).map((dish) => ({ slot: s.id, dish, qty: 1, modifiers: this.part(s.id, dish).toList() })),
+      ),
     };
   }
 

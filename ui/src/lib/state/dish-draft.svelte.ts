@@ -1,44 +1,30 @@
 /**
  * The dish being chosen in the dish sheet: modifier choices, quantity, rule checks, live price.
  *
- * Rules are counts, not money: a group wants between `min` and `max` choices (counting
- * quantities), a modifier allows up to `max_quantity` of itself. The price shown is the core's
- * estimate for a one-line cart of exactly this choice, refreshed after each change; only the
- * newest answer is kept.
+ * The rules themselves live in `ModifierChoice` (shared with the combo builder's parts). The
+ * price shown is the core's estimate for a one-line cart of exactly this choice, refreshed
+ * after each change; only the newest answer is kept.
  */
 import type { Cart } from '../bindings/Cart';
 import type { CartLine } from '../bindings/CartLine';
 import type { Dish } from '../bindings/Dish';
-import type { Modifier } from '../bindings/Modifier';
 import type { ModifierGroup } from '../bindings/ModifierGroup';
 import type { Money } from '../bindings/Money';
 import type { OrderType } from '../bindings/OrderType';
 import type { PricedCart } from '../bindings/PricedCart';
 import { MAX_QTY } from './cart.svelte';
 import type { MenuState } from './menu.svelte';
+import { ModifierChoice } from './modifier-choice.svelte';
+
+export { ruleOf, type GroupRule } from './modifier-choice.svelte';
 
 export type EstimateFn = (revision: number, cart: Cart) => Promise<PricedCart>;
 
-/** How a group behaves and what to tell the customer about it. */
-export interface GroupRule {
-  min: number;
-  max: number | null;
-  /** One choice replaces the other (radio buttons). */
-  single: boolean;
-  required: boolean;
-  /** Every modifier is added by the POS itself: show as "included", nothing to choose. */
-  includedOnly: boolean;
-}
-
-export function ruleOf(group: ModifierGroup): GroupRule {
-  const includedOnly = group.modifiers.length > 0 && group.modifiers.every((m) => m.auto);
-  return {
-    min: group.min,
-    max: group.max,
-    single: group.max === 1,
-    required: group.min > 0 && !includedOnly,
-    includedOnly,
-  };
+/** The modifier groups of a dish in display order (ids the menu lacks are skipped). */
+export function groupsOf(menu: MenuState, dishId: string): ModifierGroup[] {
+  return (menu.dishes.get(dishId)?.modifier_groups ?? [])
+    .map((id) => menu.groups.get(id))
+    .filter((g): g is ModifierGroup => g !== undefined);
 }
 
 let nextRevision = 1;
@@ -47,9 +33,9 @@ export class DishDraft {
   readonly dishId: string;
   /** The cart line being edited, or null for a new line. */
   readonly editIndex: number | null;
+  /** The modifier choices and their rules. */
+  readonly mods: ModifierChoice;
   qty = $state(1);
-  /** Chosen modifier id → quantity (only positive quantities are kept). */
-  chosen = $state<Record<string, number>>({});
   /** Set once the customer tried to add with a rule unmet: errors become visible. */
   showErrors = $state(false);
   /** The core's price for this line, or null until the first answer. */
@@ -75,10 +61,8 @@ export class DishDraft {
     this.#orderType = opts.orderType;
     this.dishId = opts.dishId;
     this.editIndex = opts.editIndex ?? null;
-    if (opts.line) {
-      this.qty = opts.line.qty;
-      this.chosen = Object.fromEntries(opts.line.modifiers.map((m) => [m.id, m.qty]));
-    }
+    this.mods = new ModifierChoice(() => this.groups, opts.line?.modifiers ?? [], () => this.#changed());
+    if (opts.line) this.qty = opts.line.qty;
   }
 
   get dish(): Dish | undefined {
@@ -86,92 +70,45 @@ export class DishDraft {
   }
 
   /** The dish's modifier groups in display order (missing ids are skipped). */
-  groups = $derived.by((): ModifierGroup[] =>
-    (this.dish?.modifier_groups ?? [])
-      .map((id) => this.#menu.groups.get(id))
-      .filter((g): g is ModifierGroup => g !== undefined),
-  );
+  groups = $derived.by((): ModifierGroup[] => groupsOf(this.#menu, this.dishId));
 
   available = $derived(this.dish !== undefined && this.dish.availability.kind !== 'out_of_stock');
 
+  /** Chosen modifier id → quantity. */
+  get chosen(): Record<string, number> {
+    return this.mods.chosen;
+  }
+
   /** Groups whose minimum is not met. */
-  missing = $derived(this.groups.filter((g) => ruleOf(g).required && this.countIn(g) < g.min));
+  missing = $derived.by(() => this.mods.missing);
 
   /** Groups over their maximum (only possible when editing a line after a menu change). */
-  excess = $derived(this.groups.filter((g) => g.max !== null && this.countIn(g) > g.max));
+  excess = $derived.by(() => this.mods.excess);
 
   valid = $derived(this.available && this.missing.length === 0 && this.excess.length === 0);
 
   countIn(group: ModifierGroup): number {
-    return group.modifiers.reduce((n, m) => n + (this.chosen[m.id] ?? 0), 0);
+    return this.mods.countIn(group);
   }
 
   qtyOf(modifierId: string): number {
-    return this.chosen[modifierId] ?? 0;
+    return this.mods.qtyOf(modifierId);
   }
 
-  #groupOf(modifierId: string): { group: ModifierGroup; modifier: Modifier } | null {
-    for (const group of this.groups) {
-      const modifier = group.modifiers.find((m) => m.id === modifierId);
-      if (modifier) return { group, modifier };
-    }
-    return null;
-  }
-
-  /** Whether another unit of this modifier may be added now. */
   canAdd(modifierId: string): boolean {
-    const found = this.#groupOf(modifierId);
-    if (!found || found.modifier.auto || !found.modifier.available) return false;
-    const { group, modifier } = found;
-    if (this.qtyOf(modifierId) >= modifier.max_quantity) return false;
-    if (ruleOf(group).single) return true; // a radio choice replaces the other one
-    return group.max === null || this.countIn(group) < group.max;
+    return this.mods.canAdd(modifierId);
   }
 
-  /** Tap on a modifier: select it (replacing in single-choice groups) or deselect it. */
   toggle(modifierId: string): void {
-    const found = this.#groupOf(modifierId);
-    if (!found || found.modifier.auto) return;
-    const { group, modifier } = found;
-    const next = { ...this.chosen };
-    if (next[modifierId]) {
-      // A required single choice stays chosen; the customer picks another to change it.
-      if (ruleOf(group).single && group.min > 0) return;
-      delete next[modifierId];
-    } else {
-      if (!modifier.available) return;
-      if (ruleOf(group).single) {
-        for (const m of group.modifiers) delete next[m.id];
-      } else if (group.max !== null && this.countIn(group) >= group.max) {
-        return;
-      }
-      next[modifierId] = 1;
-    }
-    this.chosen = next;
-    this.#changed();
+    this.mods.toggle(modifierId);
   }
 
-  /** One more of a multi-quantity modifier. */
   plus(modifierId: string): void {
-    if (!this.canAdd(modifierId)) return;
-    const found = this.#groupOf(modifierId);
-    if (found && ruleOf(found.group).single && !this.chosen[modifierId]) {
-      this.toggle(modifierId);
-      return;
-    }
-    this.chosen = { ...this.chosen, [modifierId]: this.qtyOf(modifierId) + 1 };
-    this.#changed();
+    this.mods.plus(modifierId);
   }
 
-  /** One fewer of a multi-quantity modifier. */
   minus(modifierId: string): void {
-    const n = this.qtyOf(modifierId);
-    if (n === 0) return;
-    const next = { ...this.chosen };
-    if (n === 1) delete next[modifierId];
-    else next[modifierId] = n - 1;
-    this.chosen = next;
-    this.#changed();
+    this.mods.minus(modifierId);
   }
 
   setQty(qty: number): void {
@@ -183,11 +120,7 @@ export class DishDraft {
 
   /** The line as the cart takes it. Auto modifiers are the POS's business and are not sent. */
   toLine(): CartLine {
-    const modifiers = this.groups
-      .flatMap((g) => g.modifiers)
-      .filter((m) => !m.auto && (this.chosen[m.id] ?? 0) > 0)
-      .map((m) => ({ id: m.id, qty: this.chosen[m.id] }));
-    return { dish: this.dishId, qty: this.qty, modifiers };
+    return { dish: this.dishId, qty: this.qty, modifiers: this.mods.toList() };
   }
 
   /** The line if every rule is met; otherwise shows the errors and returns null. */

@@ -146,3 +146,77 @@ describe('ComboDraft', () => {
     expect(c.step).toBe(0);
   });
 });
+
+describe('ComboDraft parts with their own modifiers', () => {
+  it('asks for a part\'s required choices before moving on, and sends them with the pick', async () => {
+    const c = new ComboDraft({ ...common(await demoMenu()), comboId: 'c-lunch' });
+    c.choose('main', 'd-classic'); // the classic burger needs a sauce
+    expect(c.hasOptions('d-classic')).toBe(true);
+    expect(c.slotComplete(c.slots[0])).toBe(false);
+    expect(c.next()).toBe(false);
+    expect(c.showErrors).toBe(true);
+    expect(c.partsMissing(c.slots[0])).toMatchObject([{ dish: 'd-classic', groups: [{ id: 'g-sauce' }] }]);
+    c.part('main', 'd-classic').toggle('m-bbq');
+    c.part('main', 'd-classic').toggle('m-bacon');
+    expect(c.next()).toBe(true);
+    expect(c.next()).toBe(true); // side: fries, nothing to choose
+    c.choose('drink', 'd-cola'); // needs a size
+    expect(c.submit()).toBeNull();
+    expect(c.step).toBe(2);
+    c.part('drink', 'd-cola').toggle('m-size-05');
+    expect(c.submit()).toEqual({
+      dish: 'c-lunch',
+      qty: 1,
+      modifiers: [],
+      combo: [
+        { slot: 'main', dish: 'd-classic', qty: 1, modifiers: [{ id: 'm-bbq', qty: 1 }, { id: 'm-bacon', qty: 1 }] },
+        { slot: 'side', dish: 'd-fries', qty: 1, modifiers: [] },
+        { slot: 'drink', dish: 'd-cola', qty: 1, modifiers: [{ id: 'm-size-05', qty: 1 }] },
+      ],
+    });
+  });
+
+  it('keeps a part\'s choices when the customer switches away and back, and sends only picked parts', async () => {
+    const c = new ComboDraft({ ...common(await demoMenu()), comboId: 'c-lunch' });
+    c.choose('main', 'd-classic');
+    c.part('main', 'd-classic').toggle('m-garlic');
+    c.choose('main', 'd-veggie');
+    expect(c.toLine().combo?.[0]).toEqual({ slot: 'main', dish: 'd-veggie', qty: 1, modifiers: [] });
+    c.choose('main', 'd-classic');
+    expect(c.toLine().combo?.[0].modifiers).toEqual([{ id: 'm-garlic', qty: 1 }]);
+  });
+
+  it('restores part modifiers from a cart line being edited', async () => {
+    const c = new ComboDraft({
+      ...common(await demoMenu()),
+      comboId: 'c-lunch',
+      editIndex: 0,
+      line: {
+        dish: 'c-lunch', qty: 2, modifiers: [],
+        combo: [
+          { slot: 'main', dish: 'd-classic', qty: 1, modifiers: [{ id: 'm-cheese-sauce', qty: 1 }] },
+          { slot: 'side', dish: 'd-rings', qty: 1, modifiers: [] },
+          { slot: 'drink', dish: 'd-cola', qty: 1, modifiers: [{ id: 'm-size-03', qty: 1 }] },
+        ],
+      },
+    });
+    expect(c.atSummary).toBe(true);
+    expect(c.complete).toBe(true);
+    expect(c.part('main', 'd-classic').qtyOf('m-cheese-sauce')).toBe(1);
+    expect(c.toLine().combo?.[2].modifiers).toEqual([{ id: 'm-size-03', qty: 1 }]);
+  });
+
+  it('re-prices the combo when a part\'s modifier changes', async () => {
+    const asked: Cart[] = [];
+    const c = new ComboDraft({
+      ...common(await demoMenu(), (_r, cart) => {
+        asked.push(cart);
+        return noPrice();
+      }),
+      comboId: 'c-lunch',
+    });
+    c.choose('main', 'd-classic');
+    c.part('main', 'd-classic').toggle('m-bacon');
+    expect(asked.at(-1)?.lines[0].combo?.[0].modifiers).toEqual([{ id: 'm-bacon', qty: 1 }]);
+  });
+});

@@ -15,6 +15,7 @@ import { isLang, MESSAGES, type Lang } from '../i18n';
 import { asIpcError } from '../ipc-error';
 import type { KioskServices } from '../services/ordering';
 import { CartState } from './cart.svelte';
+import { menuPriceChanges } from './cart-view';
 import { CheckoutFlow } from './checkout.svelte';
 import { ComboDraft } from './combo-draft.svelte';
 import { DishDraft } from './dish-draft.svelte';
@@ -29,7 +30,7 @@ export type Screen =
 /** Screens where a customer is ordering, so "Are you still there?" may ask. */
 const IDLE_SCREENS: ReadonlySet<Screen> = new Set(['language', 'order_type', 'menu', 'cart', 'upsell']);
 
-/** Seconds the confirmation stays up before the kiosk returns to the attract screen. */
+/** Seconds the confirmation stays up when the settings do not say (`AppInfo.confirmation_timeout_s`). */
 export const CONFIRMATION_S = 30;
 
 export interface Banner {
@@ -80,6 +81,12 @@ export class Kiosk {
     return offered.length ? offered : ['ru'];
   });
 
+  /** Seconds the confirmation screen stays before the next customer's attract screen. */
+  confirmationS = $derived(this.info && this.info.confirmation_timeout_s > 0 ? this.info.confirmation_timeout_s : CONFIRMATION_S);
+
+  /** The restaurant's name for the headers, when the settings give one. */
+  restaurant = $derived(this.info?.restaurant_name?.trim() || null);
+
   orderTypes = $derived.by((): OrderType[] => {
     const offered = this.info?.order_types ?? [];
     return offered.length ? offered : ['eat_in', 'takeaway'];
@@ -128,9 +135,15 @@ export class Kiosk {
     }
   }
 
-  /** `menu-updated`: take the new menu without losing the customer's place, then re-price. */
+  /**
+   * `menu-updated`: take the new menu without losing the customer's place (screen, section,
+   * search, open sheet), note what changed in price for the cart, then re-estimate and re-price
+   * it so a dish that became unavailable is marked on its line.
+   */
   async refreshMenu(): Promise<void> {
+    const before = this.menu.view;
     if (!(await this.loadMenu())) return;
+    if (this.menu.view) this.cart.noteMenuChanges(menuPriceChanges(before, this.menu.view, this.cart.lines));
     if (!this.cart.isEmpty) this.cart.reprice();
     void this.sheet?.refreshPrice();
     void this.combo?.refreshPrice();
@@ -146,7 +159,7 @@ export class Kiosk {
   /** Any touch or key press. */
   touch(): void {
     this.idle.touch();
-    if (this.screen === 'confirmation') this.confirmationLeft = CONFIRMATION_S;
+    if (this.screen === 'confirmation') this.confirmationLeft = this.confirmationS;
   }
 
   // ---- start of an order ---------------------------------------------------------------------
@@ -237,7 +250,9 @@ export class Kiosk {
 
   // ---- cart, upsell, payment -----------------------------------------------------------------
 
+  /** Opens the order; the POS is asked again, so the total on screen is the POS's price now. */
   openCart(): void {
+    if (!this.cart.isEmpty) this.cart.reprice();
     this.#go('cart');
   }
 
@@ -357,7 +372,7 @@ export class Kiosk {
 
   #startConfirmationTimer(): void {
     this.#stopConfirmationTimer();
-    this.confirmationLeft = CONFIRMATION_S;
+    this.confirmationLeft = this.confirmationS;
     this.#confirmTimer = setInterval(() => {
       this.confirmationLeft -= 1;
       if (this.confirmationLeft <= 0) this.reset();

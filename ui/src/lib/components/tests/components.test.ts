@@ -48,6 +48,26 @@ describe('DishCard', () => {
 });
 
 describe('Img', () => {
+  it('asks again for a cached picture that failed, a little later, at most twice', async () => {
+    vi.useFakeTimers();
+    try {
+      const { container } = render(Img, { src: 'kiosk://localhost/image/dish/x?size=card' });
+      const img = container.querySelector('img')!;
+      await fireEvent.error(img);
+      expect(img.getAttribute('src')).toBe(PLACEHOLDER_IMAGE);
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(img.getAttribute('src')).toBe('kiosk://localhost/image/dish/x?size=card&attempt=1');
+      await fireEvent.error(img);
+      await vi.advanceTimersByTimeAsync(10000);
+      expect(img.getAttribute('src')).toBe('kiosk://localhost/image/dish/x?size=card&attempt=2');
+      await fireEvent.error(img);
+      await vi.advanceTimersByTimeAsync(60000);
+      expect(img.getAttribute('src')).toBe(PLACEHOLDER_IMAGE);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('swaps to the placeholder when the picture fails, and uses it when there is none', async () => {
     const { container } = render(Img, { src: 'kiosk://localhost/image/dish/x?size=card' });
     const img = container.querySelector('img')!;
