@@ -25,9 +25,11 @@ app: ui
 	cargo build -p kiosk-app -p pos-sim -p kioskctl $(FEATURES)
 
 # POS=jupiter runs the demo on the Jupiter simulator instead of r_keeper (ProCart).
+# MODE=staff shows the staff tablet, MODE=board the order board display.
 POS ?= procart
+MODE ?= customer
 run: app
-	scripts/run.sh $(APP) --demo-pos $(POS)
+	scripts/run.sh $(APP) --demo-pos $(POS) --mode $(MODE)
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -45,9 +47,12 @@ ui-test: deps
 	npm --prefix ui test
 
 # Regenerates the committed TS bindings from the Rust types.
+# Generated into a scratch folder first, so the UI never sees a half-written set.
 bindings:
+	rm -rf target/bindings-new
+	TS_RS_EXPORT_DIR=$(CURDIR)/target/bindings-new cargo test --workspace $(FEATURES) export_bindings -q >/dev/null
 	rm -rf ui/src/lib/bindings
-	TS_RS_EXPORT_DIR=$(CURDIR)/ui/src/lib/bindings cargo test --workspace $(FEATURES) export_bindings -q >/dev/null
+	cp -r target/bindings-new ui/src/lib/bindings
 	@echo "bindings written to ui/src/lib/bindings"
 
 # Fails when the committed bindings differ from what the Rust types generate.

@@ -37,6 +37,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
             confirmation_timeout_s: 30,
             restaurant_name: None,
             out_of_service: Some(why.clone()),
+            mode: state.mode,
         },
     }
 }

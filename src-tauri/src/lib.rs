@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Parser;
+use kiosk_engine::config::AppMode;
 use kiosk_engine::engine::{Engine, Timings};
 use kiosk_engine::secrets::{KeyringSecrets, MemorySecrets, SecretStore};
 use kiosk_engine::KioskConfig;
@@ -48,6 +49,27 @@ struct Args {
     /// Where the journal, menu snapshot and picture cache live (demo mode).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// What this device is, overriding `[kiosk] mode` of the settings: the customer's kiosk,
+    /// a staff tablet, or an order board.
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ModeArg {
+    Customer,
+    Staff,
+    Board,
+}
+
+impl From<ModeArg> for AppMode {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Customer => AppMode::Customer,
+            ModeArg::Staff => AppMode::Staff,
+            ModeArg::Board => AppMode::Board,
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +83,8 @@ enum DemoPos {
 pub struct AppState {
     pub engine: Result<Arc<Engine>, String>,
     pub demo: bool,
+    /// What this device is (also in `app_info` when the engine could not start).
+    pub mode: AppMode,
     /// Keeps the demo's simulator running for the life of the app.
     _sim: Option<pos_sim::SimServer>,
 }
@@ -89,7 +113,7 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
                 .data_dir
                 .clone()
                 .unwrap_or_else(|| kiosk_engine::engine::default_data_dir().join("demo"));
-            let (config, secrets) = match args.demo_pos {
+            let (mut config, secrets) = match args.demo_pos {
                 DemoPos::Procart => {
                     let c = KioskConfig::demo(&sim.url(), data_dir);
                     let s = MemorySecrets::with(&c.pos.secret, pos_sim::DEMO_TOKEN);
@@ -102,6 +126,9 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
                     (c, s)
                 }
             };
+            if let Some(mode) = args.mode {
+                config.kiosk.mode = mode.into();
+            }
             let engine = Engine::from_config(config, &secrets, Timings::default())
                 .map_err(|e| e.to_string());
             if let Ok(e) = &engine {
@@ -126,6 +153,9 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
         };
         if let Some(dir) = &args.data_dir {
             config.kiosk.data_dir = Some(dir.clone());
+        }
+        if let Some(mode) = args.mode {
+            config.kiosk.mode = mode.into();
         }
         let secrets: Box<dyn SecretStore> = if args.token_env.is_none() && args.user_env.is_none() {
             Box::new(KeyringSecrets::new())
@@ -295,9 +325,14 @@ pub fn run() {
     if let Err(why) = &engine {
         tracing::error!(%why, "the kiosk cannot take orders");
     }
+    let mode = match &engine {
+        Ok(e) => e.config.kiosk.mode,
+        Err(_) => args.mode.map(AppMode::from).unwrap_or_default(),
+    };
     let state = AppState {
         engine,
         demo: args.demo,
+        mode,
         _sim: sim,
     };
 

@@ -25,8 +25,30 @@ if (import.meta.env.PROD) {
 
 if (!isTauri()) window.__kioskFake = backend() as FakeBackend;
 
-const kiosk = new Kiosk(defaultServices);
-if (!import.meta.env.PROD || !isTauri()) window.__kiosk = kiosk;
+/** The customer's self-order kiosk. */
+function mountCustomer(target: HTMLElement): void {
+  const kiosk = new Kiosk(defaultServices);
+  if (!import.meta.env.PROD || !isTauri()) window.__kiosk = kiosk;
+  mount(App, { target, props: { kiosk } });
+  void kiosk.boot();
+}
 
-mount(App, { target: document.getElementById('app')!, props: { kiosk } });
-void kiosk.boot();
+/**
+ * One app, several devices: `[kiosk] mode` in the settings (or `--mode`) says whether this is
+ * the customer's kiosk, a staff tablet or an order board, and each mounts its own root. When the
+ * backend cannot answer, the customer's kiosk starts and shows why it is out of service.
+ */
+async function start(): Promise<void> {
+  const target = document.getElementById('app')!;
+  const mode = await backend()
+    .appInfo()
+    .then((info) => info.mode)
+    .catch(() => 'customer' as const);
+  switch (mode) {
+    // @modes: the staff tablet and the order board mount their roots here.
+    default:
+      mountCustomer(target);
+  }
+}
+
+void start();

@@ -263,6 +263,32 @@ pub struct AppInfo {
     pub restaurant_name: Option<String>,
     /// Why the kiosk cannot take orders, when it cannot (bad settings, no journal).
     pub out_of_service: Option<String>,
+    /// What this device is: the customer's kiosk, a staff tablet, or an order board.
+    pub mode: AppMode,
+}
+
+/// What one installation of the app is for (`[kiosk] mode` in the settings).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AppMode {
+    /// The self-order kiosk the customers use.
+    #[default]
+    Customer,
+    /// A staff tablet: problem orders, open orders, bills.
+    Staff,
+    /// A second display that lists the orders being prepared and ready.
+    Board,
+}
+
+impl AppMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppMode::Customer => "customer",
+            AppMode::Staff => "staff",
+            AppMode::Board => "board",
+        }
+    }
 }
 
 /// For the service screen: catalog faults and freshness.

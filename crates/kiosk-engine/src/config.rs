@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use kiosk_core::cart::OrderType;
+pub use kiosk_core::view::AppMode;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +51,9 @@ pub struct KioskSection {
     pub restaurant_name: Option<String>,
     /// Where the journal, menu snapshot and image cache live.
     pub data_dir: Option<PathBuf>,
+    /// `customer` (the kiosk), `staff` (a staff tablet) or `board` (an order board display).
+    #[serde(default)]
+    pub mode: AppMode,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -554,6 +558,7 @@ impl KioskConfig {
                 confirmation_timeout_s: default_confirmation(),
                 restaurant_name: Some("Бургерная «Огонёк»".into()),
                 data_dir: Some(data_dir),
+                mode: Default::default(),
             },
             pos: PosSection {
                 kind: PosKind::Procart,

@@ -435,6 +435,7 @@ impl Engine {
             confirmation_timeout_s: self.config.kiosk.confirmation_timeout_s,
             restaurant_name: self.config.kiosk.restaurant_name.clone(),
             out_of_service: self.checkouts.as_ref().err().cloned(),
+            mode: self.config.kiosk.mode,
         }
     }
 }

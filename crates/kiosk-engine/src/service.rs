@@ -733,6 +733,7 @@ pub fn config_from_form(
             confirmation_timeout_s: f.confirmation_timeout_s,
             restaurant_name: blank_to_none(&f.restaurant_name),
             data_dir: base.and_then(|b| b.kiosk.data_dir.clone()),
+            mode: base.map_or_else(Default::default, |b| b.kiosk.mode),
         },
         pos: PosSection {
             kind,

@@ -215,6 +215,7 @@ fn config(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<KioskConfig
             confirmation_timeout_s: 30,
             restaurant_name: None,
             data_dir: Some(data_dir),
+            mode: Default::default(),
         },
         pos: PosSection {
             kind: match cli.pos {

@@ -340,6 +340,7 @@ export function createFakeBackend(initial: FakeOptions = {}): FakeBackend {
         languages: ['ru', 'en'], default_language: 'ru', order_types: ['eat_in', 'takeaway'],
         idle_timeout_s: options.idleTimeoutS ?? 90, idle_countdown_s: options.idleCountdownS ?? 20,
         confirmation_timeout_s: 30, restaurant_name: 'Бургерная «Огонёк»', out_of_service: options.outOfService ?? null,
+        mode: 'customer',
       };
     },
 

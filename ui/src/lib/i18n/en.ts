@@ -203,4 +203,18 @@ export const en: Messages = {
   errorTryAgain: 'Please try again or ask a member of staff.',
   outOfServiceTitle: 'This kiosk is out of service',
   outOfServiceHint: 'Please order at the counter. Sorry for the trouble.',
+  // Payments by provider (card terminal prompts, SBP QR): keys go right below this line.
+  // @payments
+
+  // Printer and slip: keys go right below this line.
+  // @printer
+
+  // Order board display: keys go right below this line.
+  // @board
+
+  // Staff tablet: keys go right below this line.
+  // @staff
+
+  // Set-up wizard and service menu: keys go right below this line.
+  // @service
 };

@@ -227,6 +227,20 @@ export const ru = {
   errorTryAgain: 'Попробуйте ещё раз или обратитесь к сотруднику.',
   outOfServiceTitle: 'Терминал временно не работает',
   outOfServiceHint: 'Пожалуйста, сделайте заказ на кассе. Приносим извинения.',
+  // Payments by provider (card terminal prompts, SBP QR): keys go right below this line.
+  // @payments
+
+  // Printer and slip: keys go right below this line.
+  // @printer
+
+  // Order board display: keys go right below this line.
+  // @board
+
+  // Staff tablet: keys go right below this line.
+  // @staff
+
+  // Set-up wizard and service menu: keys go right below this line.
+  // @service
 };
 
 export type Messages = typeof ru;
