@@ -22,14 +22,17 @@ ui: deps
 	npm --prefix ui run build --silent
 
 app: ui
-	cargo build -p kiosk-app -p pos-sim -p kioskctl $(FEATURES)
+	cargo build -p kiosk-app -p pos-sim -p printer-sim -p pay-sim -p kioskctl $(FEATURES)
 
 # POS=jupiter runs the demo on the Jupiter simulator instead of r_keeper (ProCart).
 # MODE=staff shows the staff tablet, MODE=board the order board display.
+# PAY=sbpilot|tbank|yookassa pays through that real provider against its simulator (a card
+# terminal's prompts, or an SBP QR that pays itself after a few seconds).
 POS ?= procart
 MODE ?= customer
+PAY ?= simulator
 run: app
-	scripts/run.sh $(APP) --demo-pos $(POS) --mode $(MODE)
+	scripts/run.sh $(APP) --demo-pos $(POS) --mode $(MODE) --demo-payment $(PAY)
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -71,6 +74,7 @@ test: deps fmt-check ui-check ui-test clippy check-bindings cargo-test e2e
 # Everything in `make test`, plus the slow variants (the POS down for minutes).
 test-long: test
 	cargo test -p kioskctl --test fault_matrix $(FEATURES) -- --ignored --nocapture
+	cargo test -p kioskctl --test jupiter_fault_matrix $(FEATURES) -- --ignored --nocapture
 
 # Benchmarks: each step in bench/steps/ prints its numbers beside its target and writes
 # bench/results/*.json.

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use kiosk_core::board::BoardView;
 use kiosk_core::cart::Cart;
 use kiosk_core::error::{ErrorCode, IpcError};
 use kiosk_core::view::{AppInfo, CheckoutEvent, CheckoutResult, MenuView, OrderView, PricedCart};
@@ -71,17 +72,30 @@ pub async fn checkout(
     cart: Cart,
     expected_total: Money,
     on_event: Channel<CheckoutEvent>,
+    without_slip: Option<bool>,
 ) -> Result<CheckoutResult, IpcError> {
     let sink = Arc::new(move |ev: CheckoutEvent| {
         let _ = on_event.send(ev);
     });
-    engine(&state)?.checkout(cart, expected_total, sink).await
+    let options = kiosk_engine::checkout::CheckoutOptions {
+        without_slip: without_slip.unwrap_or(false),
+    };
+    engine(&state)?
+        .checkout_with(cart, expected_total, sink, options)
+        .await
+}
+
+/// The customer's "Cancel" while a QR code is on screen; `false` when nothing can be stopped
+/// from the screen (a card payment is cancelled on the terminal).
+#[tauri::command]
+pub fn cancel_payment(state: State<'_, AppState>) -> Result<bool, IpcError> {
+    engine(&state)?.cancel_payment()
 }
 
 /// Orders being prepared and ready, for the order board on a second display.
 #[tauri::command]
-pub fn order_board(state: State<'_, AppState>) -> Result<Vec<OrderView>, IpcError> {
-    engine(&state)?.order_board(4)
+pub async fn order_board(state: State<'_, AppState>) -> Result<BoardView, IpcError> {
+    Ok(engine(&state)?.order_board().await)
 }
 
 #[tauri::command]

@@ -12,10 +12,12 @@
 //! Logs go to `DATA_DIR/logs/kiosk.log` (JSON lines, rotated by size) and to stderr.
 
 mod commands;
+mod demo_payment;
 mod lockdown;
 mod scheme;
 mod service;
 mod staff;
+mod webview;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -36,6 +38,14 @@ struct Args {
     /// Which POS the demo simulates.
     #[arg(long, value_enum, default_value = "procart")]
     demo_pos: DemoPos,
+    /// How the demo takes payment: the POS simulator's terminal, or a real provider against
+    /// its simulator (the sb_pilot card terminal, T-Bank or YooKassa SBP QR).
+    #[arg(long, value_enum, default_value = "simulator")]
+    demo_payment: demo_payment::DemoPayment,
+    /// Read the keyring entry ENTRY from the environment variable VAR instead (payment keys
+    /// for tests and service managers), e.g. `tbank-password=TBANK_PASSWORD`. Repeatable.
+    #[arg(long, value_name = "ENTRY=VAR")]
+    secret_env: Vec<String>,
     /// The settings file of a real installation.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -129,6 +139,13 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
             if let Some(mode) = args.mode {
                 config.kiosk.mode = mode.into();
             }
+            config.printer = demo_printer(&config).await;
+            let pay_dir = config.kiosk.data_dir.clone().unwrap_or_default();
+            if let Err(e) =
+                demo_payment::setup(args.demo_payment, &mut config, &secrets, &pay_dir).await
+            {
+                return (Err(e), Some(sim));
+            }
             let engine = Engine::from_config(config, &secrets, Timings::default())
                 .map_err(|e| e.to_string());
             if let Ok(e) = &engine {
@@ -157,7 +174,9 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
         if let Some(mode) = args.mode {
             config.kiosk.mode = mode.into();
         }
-        let secrets: Box<dyn SecretStore> = if args.token_env.is_none() && args.user_env.is_none() {
+        let from_env =
+            args.token_env.is_some() || args.user_env.is_some() || !args.secret_env.is_empty();
+        let secrets: Box<dyn SecretStore> = if !from_env {
             Box::new(KeyringSecrets::new())
         } else {
             let store = MemorySecrets::default();
@@ -179,6 +198,26 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
                     }
                 }
             }
+            for pair in &args.secret_env {
+                let Some((name, var)) = pair.split_once('=') else {
+                    return (
+                        Err(format!("--secret-env wants ENTRY=VAR, got {pair:?}")),
+                        None,
+                    );
+                };
+                match std::env::var(var) {
+                    Ok(v) => {
+                        kiosk_engine::logs::redact(&v);
+                        let _ = store.set(name, &v);
+                    }
+                    Err(_) => {
+                        return (
+                            Err(format!("the environment variable {var} is not set")),
+                            None,
+                        )
+                    }
+                }
+            }
             Box::new(store)
         };
         redact_secrets(&config, secrets.as_ref());
@@ -191,6 +230,49 @@ fn start(args: &Args) -> (Result<Arc<Engine>, String>, Option<pos_sim::SimServer
         }
         (engine, None)
     })
+}
+
+/// The demo's receipt printer, alive for the life of the process.
+static DEMO_PRINTER: std::sync::OnceLock<printer_sim::SimServer> = std::sync::OnceLock::new();
+
+/// Starts the simulated receipt printer for the demo: slips are printed to it and each is
+/// written as a picture to `DATA_DIR/slips/slip-NNN.png`; its admin API (logged) switches
+/// faults such as paper out. `None` (no printer) when it cannot start.
+async fn demo_printer(config: &KioskConfig) -> Option<kiosk_engine::config::PrinterSection> {
+    let dir = config.kiosk.data_dir.clone()?.join("slips");
+    // Pictures need the DejaVu fonts; without them the printer still prints (and records).
+    let png_dir = match printer_sim::Fonts::load_default() {
+        Ok(_) => Some(dir.clone()),
+        Err(e) => {
+            tracing::warn!(error = %e, "demo: no fonts for slip pictures");
+            None
+        }
+    };
+    let sim = printer_sim::spawn(printer_sim::SimConfig {
+        png_dir,
+        ..Default::default()
+    })
+    .await;
+    let sim = match sim {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "demo: the receipt printer simulator did not start");
+            return None;
+        }
+    };
+    tracing::info!(
+        printer = %sim.address(),
+        admin = %sim.admin_url(),
+        slips = %dir.display(),
+        "demo: simulated receipt printer running"
+    );
+    let mut section = kiosk_engine::config::PrinterSection::tcp(sim.address());
+    // The demo restaurant has no status page of its own: the QR code shows where it goes.
+    section.status_url = Some("https://status.example.ru/o/{order_id}".into());
+    // The demo lets the guest go on without a slip, so both sides of the printer dialog show.
+    section.when_cannot_print = kiosk_engine::config::PrinterPolicy::ContinueWithoutSlip;
+    let _ = DEMO_PRINTER.set(sim);
+    Some(section)
 }
 
 /// The settings file of this run.
@@ -294,23 +376,36 @@ fn forward_events(app: &tauri::AppHandle, engine: &Arc<Engine>) {
             let _ = handle.emit("menu-updated", serde_json::json!({ "version": version }));
         }
     });
-    if let Some(mut orders) = engine.subscribe_orders() {
-        let handle = app.clone();
-        tauri::async_runtime::spawn(async move {
-            loop {
-                match orders.recv().await {
-                    Ok(view) => {
-                        let _ = handle.emit("order-updated", view);
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(_) => return,
-                }
-            }
-        });
+    if let Some(orders) = engine.subscribe_orders() {
+        emit_each(app, "order-updated", orders);
     }
 }
 
+/// Emits every message of `messages` to the window as `event`, for as long as its sender lives
+/// (a message missed while the window was slow is skipped: the next one carries the state).
+pub(crate) fn emit_each<T>(
+    app: &tauri::AppHandle,
+    event: &'static str,
+    mut messages: tokio::sync::broadcast::Receiver<T>,
+) where
+    T: serde::Serialize + Clone + Send + 'static,
+{
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match messages.recv().await {
+                Ok(m) => {
+                    let _ = handle.emit(event, m);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            }
+        }
+    });
+}
+
 pub fn run() {
+    webview::prepare_environment();
     let args = Args::parse();
     let data_dir = data_dir(&args);
     let logs = kiosk_engine::logs::LogSettings::new(data_dir.join("logs"));
@@ -318,7 +413,11 @@ pub fn run() {
         kiosk_engine::logs::init_stderr(&logs.filter);
         tracing::error!(error = %e, dir = %logs.dir.display(), "cannot write log files; logging to stderr only");
     }
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "kiosk starting");
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        pid = std::process::id(),
+        "kiosk starting"
+    );
     let service = service_state(&args, data_dir);
 
     let (engine, sim) = start(&args);
@@ -347,12 +446,15 @@ pub fn run() {
             commands::estimate_cart,
             commands::price_cart,
             commands::checkout,
+            commands::cancel_payment,
             commands::order_view,
             commands::order_board,
             service::setup_status,
             service::setup_save_settings,
             service::setup_set_secret,
             service::setup_test_connection,
+            service::setup_check_settings,
+            service::setup_test_payment,
             service::service_pin_state,
             service::service_unlock,
             service::service_lock,
@@ -381,6 +483,7 @@ pub fn run() {
         ])
         .setup(|app| {
             lockdown::apply(app);
+            webview::tune(app);
             let state = app.state::<AppState>();
             if let Ok(engine) = &state.engine {
                 forward_events(app.handle(), engine);

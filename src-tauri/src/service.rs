@@ -11,14 +11,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use kiosk_core::error::{ErrorCode, IpcError};
+use kiosk_core::payment::PaymentProgress;
 use kiosk_core::view::{
-    CheckLine, ConnectionReport, DiagnosticsExport, DiagnosticsView, PinState, PinVerdict,
-    SecretKind, SettingsForm, SettingsSaved, SetupStatus,
+    CheckLine, ConnectionReport, DiagnosticsExport, DiagnosticsView, PaymentTestReport, PinState,
+    PinVerdict, SecretKind, SettingsForm, SettingsProblem, SettingsSaved, SetupStatus,
 };
 use kiosk_engine::diagnostics;
 use kiosk_engine::secrets::{KeyringSecrets, SecretStore};
 use kiosk_engine::service::{self, Service};
 use kiosk_engine::KioskConfig;
+use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::AppState;
@@ -117,7 +119,21 @@ pub fn setup_save_settings(
     Ok(state.service.save_settings(&settings)?)
 }
 
-/// Stores the POS token / server id or the Jupiter user's password in the OS keyring.
+/// Checks the form without saving it: the problems by field, empty when it is right. The
+/// wizard asks this at each step, so a wrong value is shown beside its field at once.
+#[tauri::command]
+pub fn setup_check_settings(
+    state: State<'_, ServiceState>,
+    session: Option<String>,
+    settings: SettingsForm,
+) -> Result<Vec<SettingsProblem>, IpcError> {
+    state.service.authorize(session.as_deref())?;
+    let base = state.service.load_settings().ok();
+    Ok(service::check_settings(&settings, base.as_ref()))
+}
+
+/// Stores a secret (the POS token / server id, the Jupiter user's password, a payment
+/// provider's keys) in the OS keyring.
 #[tauri::command]
 pub async fn setup_set_secret(
     state: State<'_, ServiceState>,
@@ -179,6 +195,49 @@ pub async fn setup_test_connection(
     // The adapters read the keyring when built; that blocking read happens on this task's
     // thread, which is a runtime worker, not the window's.
     Ok(service::test_connection(&config, secrets.as_ref()).await)
+}
+
+/// "Test the payment provider" with the form being edited (or the saved settings) and the keys
+/// in the keyring: a check that charges nothing, or with `sale` a test sale of 1.00 given back
+/// at once, its terminal prompts and QR streamed to `on_progress`.
+#[tauri::command]
+pub async fn setup_test_payment(
+    state: State<'_, ServiceState>,
+    session: Option<String>,
+    settings: Option<SettingsForm>,
+    sale: bool,
+    on_progress: Channel<PaymentProgress>,
+) -> Result<PaymentTestReport, IpcError> {
+    state.service.authorize(session.as_deref())?;
+    let saved = state.service.load_settings();
+    let config: KioskConfig = match settings {
+        Some(form) => match service::config_from_form(&form, saved.as_ref().ok()) {
+            Ok(c) => c,
+            Err(problems) => {
+                return Ok(PaymentTestReport {
+                    provider: form.payment_provider.clone(),
+                    ok: false,
+                    lines: problems
+                        .into_iter()
+                        .map(|p| {
+                            CheckLine::fail(
+                                &format!("settings.{}", p.field),
+                                &p.field,
+                                p.message,
+                                "correct this field",
+                            )
+                        })
+                        .collect(),
+                })
+            }
+        },
+        None => saved.map_err(|why| IpcError::new(ErrorCode::BadInput, why))?,
+    };
+    let data_dir = state.service.data_dir.clone();
+    let sink: kiosk_core::ports::ProgressSink = Arc::new(move |p| {
+        let _ = on_progress.send(p);
+    });
+    Ok(service::test_payment(&config, state.secrets.as_ref(), &data_dir, sale, sink).await)
 }
 
 /// The diagnostics page: POS, menu, journal, payment, disk, version, and every check.
@@ -300,7 +359,8 @@ pub async fn service_export_diagnostics(
     .await
 }
 
-/// Restarts the kiosk so saved settings and secrets take effect (the end of the wizard).
+/// Restarts the kiosk so saved settings and secrets take effect (the end of the wizard). The
+/// answer goes back first; the restart follows a moment later.
 #[tauri::command]
 pub fn service_restart(
     app: tauri::AppHandle,
@@ -309,12 +369,72 @@ pub fn service_restart(
 ) -> Result<(), IpcError> {
     state.service.authorize(session.as_deref())?;
     tracing::info!("restarting to apply the settings");
+    std::thread::spawn(move || {
+        // Let the answer reach the window before the process goes.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        restart(&app);
+    });
+    Ok(())
+}
+
+/// Starts the kiosk again with the same command line and environment. On Unix the process
+/// *replaces itself* (`exec`), keeping its process id: a service manager (systemd, a session's
+/// autostart) keeps watching the same process, and a `Restart=always` unit never sees an exit
+/// that would make it start a second kiosk beside the one Tauri's own restart would spawn.
+/// Elsewhere, Tauri's restart (spawn, then exit).
+fn restart(app: &tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        app.cleanup_before_exit();
+        match executable() {
+            Ok(exe) => {
+                let err = std::process::Command::new(exe)
+                    .args(std::env::args_os().skip(1))
+                    .exec();
+                tracing::error!(error = %err, "cannot restart in place; restarting through Tauri");
+            }
+            Err(e) => tracing::error!(error = %e, "cannot find the kiosk's executable"),
+        }
+    }
     app.restart()
+}
+
+/// This program's file. After an upgrade replaced it while it ran, Linux names the running one
+/// `PATH (deleted)`: the restart then starts the new version at `PATH`.
+#[cfg(unix)]
+fn executable() -> std::io::Result<PathBuf> {
+    Ok(upgraded(std::env::current_exe()?))
+}
+
+#[cfg(unix)]
+fn upgraded(exe: PathBuf) -> PathBuf {
+    if exe.exists() {
+        return exe;
+    }
+    match exe.to_string_lossy().strip_suffix(" (deleted)") {
+        Some(path) if std::path::Path::new(path).exists() => PathBuf::from(path),
+        _ => exe,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use clap::Parser;
+
+    /// The restart after an upgrade starts the new program, not the deleted one.
+    #[cfg(unix)]
+    #[test]
+    fn a_restart_after_an_upgrade_starts_the_new_program() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("kiosk-app");
+        std::fs::write(&exe, b"new version").unwrap();
+        let running = dir.path().join("kiosk-app (deleted)");
+        assert_eq!(super::upgraded(running), exe);
+        assert_eq!(super::upgraded(exe.clone()), exe);
+        let gone = dir.path().join("other (deleted)");
+        assert_eq!(super::upgraded(gone.clone()), gone);
+    }
 
     /// A kiosk whose settings cannot be used starts no engine; the reason (with the line) is
     /// what `app_info.out_of_service` shows on screen.

@@ -19,7 +19,6 @@ use kiosk_engine::secrets::SecretStore;
 use kiosk_engine::staff::jupiter::user_key;
 use kiosk_engine::staff::{StaffDesk, StaffSettings};
 use kiosk_engine::Engine;
-use tauri::Emitter;
 
 /// How often the staff screens' POS orders are polled while someone is logged in.
 const POLL_EVERY: Duration = Duration::from_secs(10);
@@ -74,20 +73,9 @@ fn seed_demo_staff(engine: &Engine) {
 
 /// Pushes the desk's events to the window as `staff-event` (a `StaffEvent`).
 pub fn forward_events(app: &tauri::AppHandle) {
-    let Some(Ok(desk)) = DESK.get() else { return };
-    let mut events = desk.subscribe();
-    let handle = app.clone();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            match events.recv().await {
-                Ok(ev) => {
-                    let _ = handle.emit("staff-event", ev);
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(_) => return,
-            }
-        }
-    });
+    if let Some(Ok(desk)) = DESK.get() {
+        crate::emit_each(app, "staff-event", desk.subscribe());
+    }
 }
 
 fn desk() -> Result<Arc<StaffDesk>, IpcError> {

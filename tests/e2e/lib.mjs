@@ -571,3 +571,698 @@ export async function outOfReach(browser) {
     return line > 0 ? out : ['the accessibility mode has no reach line'];
   });
 }
+
+// ---- Staff tablets ---------------------------------------------------------------------------------
+// A staff tablet is the same app with `[kiosk] mode = "staff"`. Its orders come from the kiosk's
+// journal (written here by `kioskctl`, the same engine, on the same data folder) and from the POS
+// simulator; its staff from `staff.toml` in the data folder (`kioskctl staff add-member`).
+
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** kioskctl, built beside the simulator by `make app`. */
+export const KIOSKCTL = resolve(dirname(SIM), 'kioskctl');
+
+/** pos-sim's Jupiter defaults: a registered server id, the kiosk user's password, staff. */
+export const JUPITER = {
+  serverId: '25162093',
+  kioskPassword: '1111',
+  trofimova: { password: '11112', card: ';7001234567=0000?', uid: '4:1:0:15', name: 'Трофимова В.А.' },
+  pikarov: { password: '2222', uid: '4:1:0:16', name: 'Пикаров Б.К.' },
+};
+
+/**
+ * A staff tablet's settings against `sim` (`procart` or `jupiter`): returns
+ * `{ file, dir, dataDir, pos, posUrl, tender, secret, user }` for `openStaff` and `kioskctl`.
+ */
+export function staffKiosk(sim, { pos = 'procart', restaurant = 'Бургерная «Огонёк»' } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'kiosk-staff-e2e-'));
+  const dataDir = join(dir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const jupiter = pos === 'jupiter';
+  const posUrl = jupiter ? `${sim.url}/jpos/index.php` : sim.url;
+  const tender = jupiter ? 'paymentCard' : '1';
+  const file = join(dir, 'kiosk.toml');
+  writeFileSync(
+    file,
+    `[kiosk]
+id = "staff-e2e"
+mode = "staff"
+data_dir = ${JSON.stringify(dataDir)}
+restaurant_name = ${JSON.stringify(restaurant)}
+
+[pos]
+kind = "${pos}"
+url = "${posUrl}"
+
+[payment]
+provider = "simulator"
+url = "${sim.url}"
+tender = "${tender}"
+
+[order_types]
+offered = ["eat_in", "takeaway"]
+categories = ${jupiter ? '{}' : '{ eat_in = "1", takeaway = "2" }'}
+`,
+  );
+  return {
+    file, dir, dataDir, pos, posUrl, tender,
+    secret: jupiter ? JUPITER.serverId : process.env.KIOSK_POS_TOKEN,
+    user: jupiter ? JUPITER.kioskPassword : null,
+  };
+}
+
+/**
+ * Runs kioskctl on the tablet's POS and data folder (so its checkouts land in the tablet's
+ * journal) with `--json`; `env` adds variables (PINs, passwords), `crashAt` arms a crash point,
+ * `dataDir` overrides the folder (another device). Returns `{ status, signal, json, stderr }`.
+ */
+export function kioskctl(kiosk, args, { env = {}, crashAt = '', dataDir = kiosk.dataDir } = {}) {
+  const base = ['--pos', kiosk.pos, '--url', kiosk.posUrl, '--token-env', 'E2E_POS_SECRET', '--data-dir', dataDir, '--tender', kiosk.tender];
+  if (kiosk.user) base.push('--user-env', 'E2E_POS_USER');
+  if (kiosk.pos === 'procart') base.push('--category', 'eat_in=1', '--category', 'takeaway=2');
+  const r = spawnSync(KIOSKCTL, [...base, '--retry-ms', '50', '--json', ...args], {
+    encoding: 'utf8',
+    timeout: 60000,
+    env: { ...process.env, E2E_POS_SECRET: kiosk.secret, E2E_POS_USER: kiosk.user ?? '', KIOSK_CRASH_AT: crashAt, ...env },
+  });
+  let json = null;
+  try {
+    json = r.stdout.trim() ? JSON.parse(r.stdout) : null;
+  } catch {
+    json = null;
+  }
+  return { status: r.status, signal: r.signal, json, stderr: r.stderr };
+}
+
+/** kioskctl that must succeed: its JSON answer. */
+export function kioskctlOk(kiosk, args, opts) {
+  const r = kioskctl(kiosk, args, opts);
+  assert.equal(r.status, 0, `kioskctl ${args.join(' ')} failed (${r.signal ?? r.status}): ${r.stderr}`);
+  return r.json;
+}
+
+/** Adds a member to the tablet's staff.toml; with `pin`, their PIN (stored hashed). */
+export function addStaffMember(kiosk, id, name, pin) {
+  const args = ['staff', 'add-member', '--id', id, '--name', name];
+  if (pin) args.push('--new-pin-env', 'E2E_NEW_PIN');
+  return kioskctlOk(kiosk, args, { env: { E2E_NEW_PIN: pin ?? '' } });
+}
+
+/** Sets a line of the tablet's staff.toml (e.g. `idle_logout_s`, 30 to 3600). */
+export function setStaffSetting(kiosk, key, value) {
+  const path = join(kiosk.dataDir, 'staff.toml');
+  let text = readFileSync(path, 'utf8');
+  const line = `${key} = ${JSON.stringify(value)}`;
+  text = new RegExp(`^${key} = .*$`, 'm').test(text) ? text.replace(new RegExp(`^${key} = .*$`, 'm'), line) : `${line}\n${text}`;
+  writeFileSync(path, text);
+}
+
+/** A cart file of `lines` for `kioskctl order`. */
+export function cartFile(kiosk, lines, orderType = 'takeaway') {
+  const file = join(kiosk.dir, `cart-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify({ order_type: orderType, lines }));
+  return file;
+}
+
+/** A dish of the ProCart simulator's menu that needs no choices: `{ code, name, price }`. */
+export function plainDish(menu) {
+  const schemes = new Map((menu.modifier_schemes ?? []).map((s) => [s.code, s]));
+  const d = menu.dishes.find((x) => x.remains !== 0 && (schemes.get(x.modifier_scheme_code)?.groups ?? []).every((g) => g.min === 0));
+  if (!d) throw new Error('the demo menu has no dish without required choices');
+  return { code: String(d.code), name: d.name, price: money(kop(d.price)) };
+}
+
+/**
+ * Opens the staff tablet (1280x800) with the settings of `kiosk`. The POS secrets reach the app
+ * through a small launcher that sets them in its environment (`--token-env`, `--user-env`).
+ */
+export async function openStaff(kiosk, layout = 'tablet') {
+  const launcher = join(kiosk.dir, 'kiosk-app.sh');
+  const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+  writeFileSync(
+    launcher,
+    `#!/bin/sh\nexport E2E_POS_SECRET=${q(kiosk.secret)}\nexport E2E_POS_USER=${q(kiosk.user ?? '')}\nexec ${q(APP)} "$@"\n`,
+  );
+  chmodSync(launcher, 0o755);
+  const args = ['--config', kiosk.file, '--token-env', 'E2E_POS_SECRET'];
+  if (kiosk.user) args.push('--user-env', 'E2E_POS_USER');
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: DRIVER_PORT,
+    logLevel: 'error',
+    connectionRetryCount: 0,
+    capabilities: { 'tauri:options': { application: launcher, args } },
+  });
+  await browser.setTimeout({ implicit: 0, script: 120000 });
+  await setLayout(browser, layout);
+  return browser;
+}
+
+/** Types text into the focused element or the element with this test id. */
+export async function typeInto(browser, id, text) {
+  const el = await waitFor(browser, id);
+  await el.click();
+  await el.setValue(text);
+  return el;
+}
+
+// ---- Jupiter (JPOS) and the order board -------------------------------------------------------
+
+/** The simulated Jupiter's kiosk service user (`pos_sim::jupiter::KIOSK_USER`). */
+export const JUPITER_KIOSK_USER = '4:1:0:14';
+
+/**
+ * Starts `pos-sim` as Jupiter. The driver hands the app one secret variable (KIOSK_POS_TOKEN), so
+ * the simulated Jupiter registers it both as a server id and as the password of a kiosk service
+ * user (the same user id as the demo's kiosk user). Adds JPOS calls and Jupiter's admin views.
+ */
+export async function startJupiterSim(extraArgs = []) {
+  const sim = await startSim('jupiter', extraArgs);
+  const secret = process.env.KIOSK_POS_TOKEN;
+  const cfg = await sim.admin('GET', '/_sim/config');
+  await sim.admin('POST', '/_sim/config', {
+    server_ids: [...cfg.server_ids, secret],
+    staff: [...cfg.staff, { name: 'Киоск E2E', password: secret, card_track: null, user_id: JUPITER_KIOSK_USER }],
+  });
+  /** One JPOS command as a client would send it; throws on Jupiter's error envelope. */
+  const jpos = async (command, fields = {}) => {
+    const res = await fetch(`${sim.url}/jpos/index.php`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ command, serverId: secret, ...fields }),
+    });
+    const body = await res.json();
+    if (body.status !== 'ok') throw new Error(`${command}: ${body.message}`);
+    return body;
+  };
+  return {
+    ...sim,
+    jpos,
+    getTT: () => jpos('getTT'),
+    /** Kitchen tickets and bills printed so far. */
+    prints: async () => (await sim.admin('GET', '/_sim/prints')).prints,
+    /** Patches the simulated Jupiter's behaviour (discounts, clients, quirks…). */
+    config: (patch) => sim.admin('POST', '/_sim/config', patch),
+    /** Staff close the order in Jupiter. */
+    close: (uid) => sim.admin('POST', `/_sim/orders/${encodeURIComponent(uid)}/close`),
+  };
+}
+
+/**
+ * Writes a settings file for a kiosk on the simulated Jupiter. `overrides`: those of
+ * `kioskConfig` plus `strategy` (`pay_first`, `submit_first`) and `mode` (`customer`, `board`).
+ */
+export function jupiterConfig(sim, overrides = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'kiosk-e2e-jupiter-'));
+  const kiosk = {
+    id: overrides.id ?? 'e2e-j',
+    data_dir: overrides.data_dir ?? join(dir, 'data'),
+    idle_timeout_s: overrides.idle_timeout_s ?? 600,
+    idle_countdown_s: overrides.idle_countdown_s ?? 20,
+    ...(overrides.confirmation_timeout_s !== undefined && { confirmation_timeout_s: overrides.confirmation_timeout_s }),
+    ...(overrides.restaurant_name !== undefined && { restaurant_name: overrides.restaurant_name }),
+    ...(overrides.mode !== undefined && { mode: overrides.mode }),
+  };
+  const file = join(dir, 'kiosk.toml');
+  writeFileSync(
+    file,
+    `[kiosk]
+${Object.entries(kiosk)
+  .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+  .join('\n')}
+
+[pos]
+kind = "jupiter"
+url = "${sim.url}/jpos/index.php"
+strategy = "${overrides.strategy ?? 'pay_first'}"
+
+[payment]
+provider = "${overrides.provider ?? 'simulator'}"
+url = "${sim.url}"
+tender = "paymentCard"
+tender_name = "Банковская карта"
+
+[order_types]
+offered = ["eat_in", "takeaway"]
+categories = {}
+`,
+  );
+  return file;
+}
+
+/**
+ * Opens the real window with the given settings and extra arguments (e.g. `['--mode', 'board']`).
+ * The POS secret and, for Jupiter, the user's password both come from KIOSK_POS_TOKEN.
+ */
+export async function openApp(configFile, { layout = 'portrait', args = [] } = {}) {
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: DRIVER_PORT,
+    logLevel: 'error',
+    connectionRetryCount: 0,
+    capabilities: {
+      'tauri:options': {
+        application: APP,
+        args: ['--config', configFile, '--token-env', 'KIOSK_POS_TOKEN', '--user-env', 'KIOSK_POS_TOKEN', ...args],
+      },
+    },
+  });
+  await browser.setTimeout({ implicit: 0, script: 120000 });
+  if (layout !== 'portrait') await setLayout(browser, layout);
+  return browser;
+}
+
+/**
+ * From a getTT answer: a product on a layout with a required, weighted modifier group that
+ * allows more than one unit (and an automatic group, when the menu has one), and the picks that
+ * fill its required groups up to their maximum weight. Returns `{ dish, section, price, picks,
+ * extra, auto }`: `extra` is an item left over (the limit must refuse it), `auto` an automatic
+ * group's uid and first item name.
+ */
+export function jupiterDishWithWeights(tt) {
+  const groups = new Map(tt.menu.modifiersSections.map((g) => [g.uid, g]));
+  const num = (v) => (v === null || v === undefined || v === '' ? null : Number(v));
+  let best = null;
+  for (const section of tt.menu.menuSections) {
+    for (const b of section.buttons) {
+      if (Number(b.is_button) !== 1 || !b.options) continue;
+      const own = (b.options.modifiers ?? []).map((u) => groups.get(u)).filter(Boolean);
+      const required = own.filter((g) => Number(g.is_auto_modifier) !== 1 && (num(g.weight_min) ?? 0) > 0);
+      if (required.length !== 1) continue;
+      const g = required[0];
+      const max = num(g.weight_max);
+      if (max === null || max < 2 || g.buttons.length <= max) continue;
+      if (g.buttons.some((m) => Number(m.options.weight ?? 1) !== 1)) continue;
+      const auto = own.find((x) => Number(x.is_auto_modifier) === 1);
+      const pick = {
+        dish: b.uid,
+        section: section.uid,
+        price: String(b.options.price),
+        picks: g.buttons.slice(0, max).map((m) => ({ uid: m.uid, price: String(m.options.price) })),
+        extra: g.buttons[max].uid,
+        group: g.uid,
+        auto: auto ? { group: auto.uid, item: auto.buttons[0].name } : null,
+      };
+      if (!best || (pick.auto && !best.auto)) best = pick;
+    }
+  }
+  if (!best) throw new Error('the Jupiter demo has no dish with a weighted choice of two or more');
+  return best;
+}
+
+// ---- Installer and service menu (setup-*, service-* specs) ---------------------------------
+import { rmSync as removeTree } from 'node:fs';
+
+/**
+ * A private D-Bus session with an unlocked gnome-keyring: the OS keyring of a Linux kiosk, in a
+ * throwaway home, so the tests store and read secrets the way an installed kiosk does and never
+ * touch the machine's own keyring. `wrap(dir)` writes a launcher for the kiosk app that runs it in
+ * that session (tauri-driver starts the application it is given with the driver's environment)
+ * and records its process id in `dir/app.pid`. `lookup(name)` reads an entry back as the
+ * kiosk stores it (service "kiosk"). `stop()` ends the bus, the daemon and everything in the
+ * session.
+ */
+export async function startKeyring() {
+  const home = mkdtempSync(join(tmpdir(), 'kiosk-keyring-'));
+  for (const d of ['home', 'data', 'run']) mkdirSync(join(home, d), { recursive: true, mode: 0o700 });
+  const env = { ...process.env, HOME: join(home, 'home'), XDG_DATA_HOME: join(home, 'data'), XDG_RUNTIME_DIR: join(home, 'run'), KIOSK_KEYRING_PW: 'kiosk-e2e-unlock' };
+  for (const k of ['DISPLAY', 'WAYLAND_DISPLAY', 'DBUS_SESSION_BUS_ADDRESS', 'GNOME_KEYRING_CONTROL']) delete env[k];
+  const proc = spawn(
+    'dbus-run-session',
+    ['--', 'sh', '-c', 'printf %s "$KIOSK_KEYRING_PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 3; echo "$DBUS_SESSION_BUS_ADDRESS"; exec sleep 100000'],
+    // Its own process group, so that `stop` ends the daemon it starts too.
+    { env, detached: true, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const address = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('the private keyring did not start (dbus, gnome-keyring: scripts/deps.sh)')), 15000);
+    proc.once('exit', (code) => fail(new Error(`dbus-run-session exited with ${code}`)));
+    createInterface({ input: proc.stdout }).once('line', (line) => {
+      clearTimeout(timer);
+      ok(line.trim());
+    });
+  });
+  const busEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address };
+  delete busEnv.GNOME_KEYRING_CONTROL;
+  return {
+    address,
+    wrap(dir) {
+      const launcher = join(dir, 'kiosk-app-in-keyring-session');
+      writeFileSync(
+        launcher,
+        `#!/bin/sh\necho $$ > '${join(dir, 'app.pid')}'\nunset GNOME_KEYRING_CONTROL\nDBUS_SESSION_BUS_ADDRESS='${address}' exec '${APP}' "$@"\n`,
+        { mode: 0o755 },
+      );
+      return launcher;
+    },
+    lookup(name) {
+      try {
+        return execFileSync('secret-tool', ['lookup', 'service', 'kiosk', 'username', name], { env: busEnv }).toString();
+      } catch {
+        return null;
+      }
+    },
+    stop() {
+      try {
+        process.kill(-proc.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      removeTree(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Opens the real kiosk window of `application` (the app, or a launcher of it such as
+ * `startKeyring().wrap`) with exactly `args`.
+ */
+export async function openProgram(application, args, layout = 'portrait') {
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: DRIVER_PORT,
+    logLevel: 'error',
+    connectionRetryCount: 0,
+    capabilities: { 'tauri:options': { application, args } },
+  });
+  await browser.setTimeout({ implicit: 0, script: 120000 });
+  if (layout !== 'portrait') await setLayout(browser, layout);
+  return browser;
+}
+
+/**
+ * The service menu's hidden gesture: `n` quick taps on the top-left corner of the window (a
+ * touch pointer at 20, 20, each tap one action chain).
+ */
+export async function serviceGesture(browser, n = 5) {
+  for (let i = 0; i < n; i++) {
+    await browser
+      .action('pointer', { parameters: { pointerType: 'touch' } })
+      .move({ x: 20, y: 20, origin: 'viewport' })
+      .down()
+      .up()
+      .perform();
+  }
+}
+
+/** Presses the PIN pad's keys for `pin`, then Enter. */
+export async function enterServicePin(browser, pin) {
+  for (const d of pin) await tap(browser, `pin-key-${d}`);
+  await tap(browser, 'pin-enter');
+}
+
+// ---- Receipt printer -------------------------------------------------------------------------------
+// The ESC/POS printer simulator (`printer-sim`, built beside pos-sim by `make app`) as a process:
+// the kiosk prints to its TCP port; its HTTP admin API switches faults and hands back the slips
+// as text and PNG.
+
+import { appendFileSync as appendToFile, writeFileSync as writeBytes, mkdirSync as makeDir } from 'node:fs';
+
+export const PRINTER_SIM = resolve(process.env.KIOSK_PRINTER_SIM_BIN ?? resolve(SIM, '..', 'printer-sim'));
+
+/** Starts `printer-sim` on free ports; `mode`: ready, paper_out, cover_open, offline… */
+export async function startPrinterSim({ paper = '80', mode = 'ready' } = {}) {
+  const proc = spawn(PRINTER_SIM, ['--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--paper', paper, '--mode', mode], {
+    stdio: ['ignore', 'pipe', process.env.E2E_SIM_LOG ? 'inherit' : 'ignore'],
+  });
+  const [address, adminUrl] = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('printer-sim did not print its addresses')), 15000);
+    proc.once('exit', (code) => fail(new Error(`printer-sim exited with ${code}`)));
+    const lines = [];
+    createInterface({ input: proc.stdout }).on('line', (line) => {
+      lines.push(line.trim());
+      if (lines.length === 2) {
+        clearTimeout(timer);
+        ok(lines);
+      }
+    });
+  });
+  const admin = async (method, path, body) => {
+    const res = await fetch(adminUrl + path, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw new Error(`printer-sim ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  return {
+    address,
+    adminUrl,
+    admin,
+    /** The printer's state from now on; `replyDelayMs` makes it slow to answer. */
+    setMode: (m, replyDelayMs = 0) => admin('POST', '/_sim/mode', { mode: m, reply_delay_ms: replyDelayMs }),
+    /** Counters: connections, status queries, bytes and slips received. */
+    state: () => admin('GET', '/_sim/state'),
+    /** Every complete slip received: `[{ index, bytes, text }]`. */
+    slips: () => admin('GET', '/_sim/slips'),
+    /** Writes the slip (`last` or its index) as the printer would print it to a PNG file. */
+    saveSlipPng: async (file, which = 'last') => {
+      const res = await fetch(`${adminUrl}/_sim/slips/${which}.png`);
+      if (!res.ok) throw new Error(`slip ${which}.png: HTTP ${res.status} ${await res.text()}`);
+      const png = Buffer.from(await res.arrayBuffer());
+      makeDir(resolve(file, '..'), { recursive: true });
+      writeBytes(file, png);
+      return png;
+    },
+    stop: () =>
+      new Promise((ok) => {
+        if (proc.exitCode !== null) return ok();
+        proc.once('exit', ok);
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * Adds a `[printer]` section for `printer` (from `startPrinterSim`) to a settings file from
+ * `kioskConfig`; `policy`: `continue_without_slip` or `out_of_service`. Returns the file.
+ */
+export function withPrinter(configFile, printer, { policy = 'continue_without_slip', paperMm = 80, statusUrl = null } = {}) {
+  appendToFile(
+    configFile,
+    `
+[printer]
+connection = "tcp"
+address = "${printer.address}"
+paper_mm = ${paperMm}
+when_cannot_print = "${policy}"
+status_timeout_ms = 800
+${statusUrl ? `status_url = ${JSON.stringify(statusUrl)}\n` : ''}`,
+  );
+  return configFile;
+}
+
+/** True when the slip's text shows `number` as its big number (wide letters are spaced out). */
+export const slipShowsNumber = (text, number) => text.split('\n').some((l) => l.replace(/ /g, '') === number.replace(/ /g, ''));
+
+// ---------------------------------------------------------------------------------------------
+// Payments (issue 7): the real payment providers against their simulators.
+import { readFileSync as readText } from 'node:fs';
+
+export const PAY_SIM = resolve(ROOT, process.env.KIOSK_PAY_SIM_BIN ?? 'target/debug/pay-sim');
+export const SB_PILOT = resolve(ROOT, process.env.KIOSK_SB_PILOT_BIN ?? 'target/debug/sb_pilot');
+/** The keys run.sh exports for the payment simulators and the kiosk (`--secret-env`). */
+const PAY_KEY = process.env.KIOSK_PAY_KEY ?? 'KioskE2eTerminal';
+const PAY_SECRET = process.env.KIOSK_PAY_SECRET ?? 'kiosk-e2e-secret';
+
+/**
+ * Starts `pay-sim tbank` or `pay-sim yookassa` on a free port with the test keys. Returns the
+ * API's base address (`api`, as the kiosk's settings want it) and admin helpers: the payments
+ * it holds, and `act(id, 'pay' | 'reject' | 'expire')` as the customer's bank app would.
+ */
+export async function startPaySim(api, extraArgs = []) {
+  const keys = api === 'tbank' ? ['--terminal-key', PAY_KEY, '--password', PAY_SECRET] : ['--shop-id', PAY_KEY, '--secret-key', PAY_SECRET];
+  const proc = spawn(PAY_SIM, [api, '--listen', '127.0.0.1:0', ...keys, ...extraArgs], {
+    stdio: ['ignore', 'pipe', process.env.E2E_SIM_LOG ? 'inherit' : 'ignore'],
+  });
+  const base = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('pay-sim did not print its address')), 15000);
+    proc.once('exit', (code) => fail(new Error(`pay-sim exited with ${code}`)));
+    createInterface({ input: proc.stdout }).once('line', (line) => {
+      clearTimeout(timer);
+      ok(line.trim());
+    });
+  });
+  const root = base.replace(/\/v[23]$/, '');
+  const admin = async (method, path, body) => {
+    const res = await fetch(root + path, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+    const text = await res.text();
+    return text ? JSON.parse(text) : null;
+  };
+  return {
+    api,
+    url: base,
+    admin,
+    /** Every payment the simulated bank holds (T-Bank: amounts in kopecks). */
+    payments: () => admin('GET', '/_sim/payments'),
+    /** The customer's bank app pays (or the bank rejects, or the QR expires). */
+    act: (id, action) => admin('POST', `/_sim/payments/${encodeURIComponent(id)}/${action}`),
+    stop: () =>
+      new Promise((ok) => {
+        if (proc.exitCode !== null) return ok();
+        proc.once('exit', ok);
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * Writes the settings for a kiosk paying through a real provider: `kioskConfig(sim, overrides)`
+ * with its `[payment]` table replaced. `payment` is `{ provider: 'sbpilot', simConfig }` (the
+ * sb_pilot stand-in's JSON settings file) or `{ provider: 'tbank' | 'yookassa', paySim, waitS }`.
+ */
+export function kioskConfigWithPayment(sim, payment, overrides = {}) {
+  const file = kioskConfig(sim, overrides);
+  let table;
+  if (payment.provider === 'sbpilot') {
+    table = `[payment]
+provider = "sbpilot"
+tender = "1"
+
+[payment.sbpilot]
+binary = ${JSON.stringify(SB_PILOT)}
+timeout_s = ${payment.timeoutS ?? 60}
+env = { SB_PILOT_SIM_CONFIG = ${JSON.stringify(payment.simConfig)} }
+`;
+  } else {
+    table = `[payment]
+provider = "${payment.provider}"
+url = "${payment.paySim.url}"
+tender = "1"
+
+[payment.${payment.provider}]
+wait_s = ${payment.waitS ?? 120}
+poll_ms = 250
+`;
+  }
+  const text = readText(file, 'utf8').replace(/\[payment\][\s\S]*?(?=\n\[order_types\])/, table);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The `--secret-env` arguments that hand the kiosk the payment simulator's keys. */
+export function paySecretArgs(provider) {
+  if (provider === 'tbank') return ['--secret-env', 'tbank-terminal-key=KIOSK_PAY_KEY', '--secret-env', 'tbank-password=KIOSK_PAY_SECRET'];
+  if (provider === 'yookassa') return ['--secret-env', 'yookassa-shop-id=KIOSK_PAY_KEY', '--secret-env', 'yookassa-secret-key=KIOSK_PAY_SECRET'];
+  return [];
+}
+
+/** Opens the real kiosk window with the given settings and extra command-line arguments. */
+export async function openKioskWith(configFile, extraArgs = [], layout = 'portrait') {
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: DRIVER_PORT,
+    logLevel: 'error',
+    connectionRetryCount: 0,
+    capabilities: {
+      'tauri:options': {
+        application: APP,
+        args: ['--config', configFile, '--token-env', 'KIOSK_POS_TOKEN', ...extraArgs],
+      },
+    },
+  });
+  await browser.setTimeout({ implicit: 0, script: 120000 });
+  if (layout !== 'portrait') await setLayout(browser, layout);
+  return browser;
+}
+
+/**
+ * Writes the sb_pilot stand-in's settings (`pay_sim::sbpilot::SbPilotSimConfig`) to `file`:
+ * `{ scenario, prompt_delay_ms, ... }`; its ledger of charges is `${file}.ledger.json`.
+ */
+export function writeSbPilotConfig(file, settings) {
+  writeFileSync(file, JSON.stringify(settings, null, 2));
+  return file;
+}
+
+/** The sb_pilot stand-in's ledger: every operation the simulated terminal approved. */
+export function sbPilotLedger(file) {
+  try {
+    return JSON.parse(readText(`${file}.ledger.json`, 'utf8')).entries;
+  } catch {
+    return [];
+  }
+}
+
+/** Waits until the payment screen's status line reads `text`; returns the texts seen meanwhile. */
+/** Starts noting every payment status the screen shows; call before `pay` so none is missed. */
+export async function watchPaymentStatus(browser) {
+  await browser.execute(() => {
+    const seen = (window.__payStatusSeen = []);
+    const note = () => {
+      const now = document.querySelector('[data-testid="payment-status"]')?.textContent?.trim();
+      if (now && seen[seen.length - 1] !== now) seen.push(now);
+    };
+    window.__payStatusObserver?.disconnect();
+    window.__payStatusObserver = new MutationObserver(note);
+    window.__payStatusObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+export async function paymentStatusSeen(browser, text, timeout = 20000) {
+  return until(
+    browser,
+    (wanted) => {
+      const seen = (window.__payStatusSeen ??= []);
+      const note = () => {
+        const now = document.querySelector('[data-testid="payment-status"]')?.textContent?.trim();
+        if (now && seen[seen.length - 1] !== now) seen.push(now);
+      };
+      // A prompt may come and go between two polls (the machine is busy, a screenshot is being
+      // taken): an observer notes every status the screen shows from the first call on.
+      if (!window.__payStatusObserver) {
+        window.__payStatusObserver = new MutationObserver(note);
+        window.__payStatusObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
+      }
+      note();
+      return seen.includes(wanted) ? seen.slice() : null;
+    },
+    [text],
+    { timeout, message: `the payment status "${text}"` },
+  );
+}
+
+// ---- Staff tablet (staff-* specs) ------------------------------------------------------------
+
+/** Waits for the staff tablet's outcome of `action`: its data (`kind`, `tone`) and text. */
+export async function staffOutcome(browser, action, expected) {
+  const data = await until(
+    browser,
+    () => {
+      const el = document.querySelector('[data-testid="staff-outcome"]');
+      return el ? { ...el.dataset, text: el.textContent.trim() } : null;
+    },
+    [],
+    { timeout: 20000, message: `the outcome of ${action}` },
+  );
+  if (expected) assert.equal(data.kind, expected, data.text);
+  return data;
+}
+
+/** Taps a staff action on the open order (confirming when asked) and waits for its outcome. */
+export async function staffAct(browser, action, { confirm = false, outcome } = {}) {
+  // The last outcome goes first, so the one waited for is this action's.
+  await browser.execute(() => document.querySelector('[data-testid="staff-outcome"] button')?.click());
+  await tap(browser, `action-${action}`);
+  if (confirm) await tap(browser, 'staff-confirm-yes');
+  return staffOutcome(browser, action, outcome);
+}
+
+/** The open order's history on screen as `[what, staff]`, oldest first; `kind`: only those. */
+export async function staffHistory(browser, kind = null) {
+  return browser.execute(
+    (k) =>
+      Array.from(document.querySelectorAll('[data-testid="history-entry"]'))
+        .filter((e) => !k || e.dataset.kind === k)
+        .map((e) => [e.dataset.what, e.dataset.staff])
+        .reverse(),
+    kind,
+  );
+}

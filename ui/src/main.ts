@@ -40,12 +40,22 @@ function mountCustomer(target: HTMLElement): void {
  */
 async function start(): Promise<void> {
   const target = document.getElementById('app')!;
+  // @service: a new installation (no settings, no service PIN) shows the set-up wizard instead.
+  if (await import('./lib/service/setup').then((m) => m.mountSetupIfNeeded(target))) return;
   const mode = await backend()
     .appInfo()
     .then((info) => info.mode)
     .catch(() => 'customer' as const);
   switch (mode) {
     // @modes: the staff tablet and the order board mount their roots here.
+    case 'staff':
+      // Loaded on demand: the customer's kiosk never downloads the staff screens.
+      void import('./lib/staff/mount').then((m) => m.mountStaff(target));
+      break;
+    case 'board':
+      // Loaded on demand, like the staff screens.
+      void import('./lib/board/mount').then((m) => m.mountBoard(target));
+      break;
     default:
       mountCustomer(target);
   }

@@ -31,7 +31,32 @@ fn mark_ready() {
     }
 }
 
+/// The kiosk's WebKit settings (`src-tauri/src/webview.rs`), so both windows run the same
+/// WebKit configuration: the document-viewer cache model.
+fn tune<R: tauri::Runtime>(app: &tauri::App<R>) {
+    use tauri::Manager;
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    #[cfg(target_os = "linux")]
+    {
+        let _ = window.with_webview(|wv| {
+            use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+            if let Some(context) = wv.inner().context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
+
 fn main() {
+    // As the kiosk's `webview::prepare_environment`.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+        std::env::set_var("MALLOC_MMAP_THRESHOLD_", "131072");
+    }
     tauri::Builder::default()
         .register_asynchronous_uri_scheme_protocol("kiosk", |_ctx, _request, responder| {
             std::thread::spawn(move || {
@@ -42,6 +67,10 @@ fn main() {
                 mark_ready();
                 responder.respond(resp);
             });
+        })
+        .setup(|app| {
+            tune(app);
+            Ok(())
         })
         .run(tauri::generate_context!("empty-window/tauri.conf.json"))
         .expect("the empty window could not start");

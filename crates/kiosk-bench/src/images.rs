@@ -153,7 +153,7 @@ pub fn run(dir: &str, out: &str) -> anyhow::Result<()> {
         let cpu = crate::cpu_seconds() - cpu0;
         let card = cache.get(&urls[0], ImageSize::Card).await?;
         let card_ok = image::load_from_memory(&card)
-            .map(|i| (i.width(), i.height()) == (480, 360))
+            .map(|i| (i.width(), i.height()) == ImageSize::Card.bounds())
             .unwrap_or(false);
         anyhow::Ok((secs, cpu, rss_before, cache.stats(), card_ok))
     })?;
@@ -163,7 +163,11 @@ pub fn run(dir: &str, out: &str) -> anyhow::Result<()> {
         "only {} of {n} pictures made",
         stats.made
     );
-    anyhow::ensure!(card_ok, "the card picture is not 480×360");
+    anyhow::ensure!(
+        card_ok,
+        "the card picture is not {:?}",
+        ImageSize::Card.bounds()
+    );
     let pics_per_s = n as f64 / secs;
     let thumbs_per_s = 2.0 * n as f64 / secs;
     let mut t = Table::new(&["measure", "value", "target"]);

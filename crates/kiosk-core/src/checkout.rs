@@ -14,6 +14,13 @@ use ts_rs::TS;
 pub enum CheckoutState {
     /// The POS priced the cart; the customer chose to pay.
     Priced,
+    /// Submit first (Jupiter's strategy B): the order is being sent to the POS open, before any
+    /// payment; the kitchen ticket prints. In doubt after a crash: look it up, never resend.
+    Submitting,
+    /// Submit first: the POS has the order open, unpaid, at its own total (which the customer
+    /// confirms when it differs from what they saw). Never charged behind the customer's back:
+    /// after a crash or a walk-away it goes to staff to void.
+    Submitted,
     /// A payment attempt was announced to the provider (it may be in doubt after a crash).
     PaymentStarted,
     /// The provider approved the payment (or the customer pays at the counter).
@@ -49,7 +56,13 @@ impl CheckoutState {
 
     /// Once this state is reached the customer's money may have moved.
     pub fn money_may_have_moved(self) -> bool {
-        !matches!(self, CheckoutState::Priced | CheckoutState::PaymentFailed)
+        !matches!(
+            self,
+            CheckoutState::Priced
+                | CheckoutState::Submitting
+                | CheckoutState::Submitted
+                | CheckoutState::PaymentFailed
+        )
     }
 
     /// How long the state may last before the checkout is handed to staff, in seconds.
@@ -57,6 +70,8 @@ impl CheckoutState {
     pub fn deadline_s(self) -> Option<u64> {
         match self {
             CheckoutState::Priced => Some(15 * 60),
+            CheckoutState::Submitting => Some(30 * 60),
+            CheckoutState::Submitted => Some(15 * 60),
             CheckoutState::PaymentStarted => Some(10 * 60),
             CheckoutState::Paid => Some(30 * 60),
             CheckoutState::Posting => Some(30 * 60),
@@ -76,6 +91,13 @@ impl CheckoutState {
             (self, to),
             (Priced, PaymentStarted)
                 | (Priced, PaymentFailed)
+                // Submit first: the open order goes to the POS before the payment. Once the
+                // POS may have it, an unpaid end is `NeedsStaff` (void it), not `PaymentFailed`,
+                // unless a lookup proves the POS never got it.
+                | (Priced, Submitting)
+                | (Submitting, Submitted)
+                | (Submitting, PaymentFailed)
+                | (Submitted, PaymentStarted)
                 | (PaymentStarted, Paid)
                 | (PaymentStarted, PaymentFailed)
                 | (Paid, Posting)
@@ -87,12 +109,17 @@ impl CheckoutState {
                 | (Posted, Completed)
                 | (Tracking, Completed)
                 | (Refunding, Refunded)
+                // A late payment: the provider took money for a checkout that had already
+                // given up (a QR paid after it was cancelled or expired). It goes back.
+                | (PaymentFailed, Refunding)
         )
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             CheckoutState::Priced => "priced",
+            CheckoutState::Submitting => "submitting",
+            CheckoutState::Submitted => "submitted",
             CheckoutState::PaymentStarted => "payment_started",
             CheckoutState::Paid => "paid",
             CheckoutState::Posting => "posting",
@@ -110,6 +137,8 @@ impl CheckoutState {
         use CheckoutState::*;
         [
             Priced,
+            Submitting,
+            Submitted,
             PaymentStarted,
             Paid,
             Posting,
@@ -174,9 +203,41 @@ mod tests {
     }
 
     #[test]
+    fn a_late_payment_is_refunded_never_posted() {
+        assert!(transition(PaymentFailed, Refunding).is_ok());
+        assert!(transition(PaymentFailed, Paid).is_err());
+        assert!(transition(PaymentFailed, Posting).is_err());
+    }
+
+    #[test]
+    fn submit_first_never_ends_unpaid_silently() {
+        let path = [
+            Priced,
+            Submitting,
+            Submitted,
+            PaymentStarted,
+            Paid,
+            Posting,
+            Posted,
+        ];
+        for w in path.windows(2) {
+            assert!(transition(w[0], w[1]).is_ok(), "{:?}", w);
+        }
+        // The open order is in the POS: only staff can end it without a payment.
+        assert!(transition(Submitted, PaymentFailed).is_err());
+        assert!(transition(Submitted, NeedsStaff).is_ok());
+        // A lookup that proves the order never reached the POS ends it quietly.
+        assert!(transition(Submitting, PaymentFailed).is_ok());
+        assert!(transition(Submitting, PaymentStarted).is_err());
+        assert!(!Submitted.money_may_have_moved());
+    }
+
+    #[test]
     fn names_round_trip() {
         for s in [
             Priced,
+            Submitting,
+            Submitted,
             PaymentStarted,
             Paid,
             Posting,

@@ -117,6 +117,10 @@ pub enum ErrorCode {
     NotAuthorized,
     /// The OS keyring cannot be used; the message says what to install or unlock.
     KeyringUnavailable,
+    /// The receipt printer cannot print the guest's slip; nothing was charged. `printer` on the
+    /// error says what is wrong and what the guest may choose (go on without a slip, when the
+    /// settings allow it).
+    PrinterUnavailable,
 }
 
 impl ErrorCode {
@@ -148,6 +152,9 @@ impl ErrorCode {
             ErrorCode::Internal => "Something went wrong.",
             ErrorCode::NotAuthorized => "Please enter the service PIN.",
             ErrorCode::KeyringUnavailable => "The kiosk cannot reach its secure storage.",
+            ErrorCode::PrinterUnavailable => {
+                "The kiosk cannot print your receipt right now. No money was taken."
+            }
         }
     }
 }
@@ -167,6 +174,90 @@ pub struct IpcError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub dish: Option<PosId>,
+    /// What is wrong with the printer and the guest's choices, when `code` is
+    /// `printer_unavailable`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub printer: Option<PrinterNotice>,
+}
+
+/// Why the receipt printer cannot print (or soon will not). A stable key the UI translates and
+/// the staff screens show; the `printer` crate maps its status and errors onto it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PrinterProblem {
+    PaperOut,
+    /// Still prints; staff should change the roll.
+    PaperNearEnd,
+    CoverOpen,
+    /// Says it is offline, without a cause we know.
+    Offline,
+    /// Connected but silent (or too slow): counted as offline.
+    NotResponding,
+    /// No connection at all: off, unplugged, wrong address.
+    Unreachable,
+    HardwareError,
+    /// Answers that are not ESC/POS status, or an I/O failure.
+    Fault,
+}
+
+impl PrinterProblem {
+    /// The stable key, e.g. `paper_out`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrinterProblem::PaperOut => "paper_out",
+            PrinterProblem::PaperNearEnd => "paper_near_end",
+            PrinterProblem::CoverOpen => "cover_open",
+            PrinterProblem::Offline => "offline",
+            PrinterProblem::NotResponding => "not_responding",
+            PrinterProblem::Unreachable => "unreachable",
+            PrinterProblem::HardwareError => "hardware_error",
+            PrinterProblem::Fault => "fault",
+        }
+    }
+
+    /// The key back to the problem (the journal stores keys).
+    pub fn parse(s: &str) -> Option<PrinterProblem> {
+        [
+            PrinterProblem::PaperOut,
+            PrinterProblem::PaperNearEnd,
+            PrinterProblem::CoverOpen,
+            PrinterProblem::Offline,
+            PrinterProblem::NotResponding,
+            PrinterProblem::Unreachable,
+            PrinterProblem::HardwareError,
+            PrinterProblem::Fault,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+}
+
+/// What the guest may do when the slip cannot be printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PrinterChoice {
+    /// Pay and take the number from the screen (only when the settings allow it).
+    ContinueWithoutSlip,
+    /// Do not pay: back to the order.
+    Cancel,
+}
+
+/// Sent with `printer_unavailable`: the problem, and the choices the settings allow. Without
+/// `continue_without_slip` among them the kiosk is out of service until the printer recovers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PrinterNotice {
+    pub problem: PrinterProblem,
+    pub choices: Vec<PrinterChoice>,
+}
+
+impl PrinterNotice {
+    pub fn may_continue(&self) -> bool {
+        self.choices.contains(&PrinterChoice::ContinueWithoutSlip)
+    }
 }
 
 impl IpcError {
@@ -176,6 +267,15 @@ impl IpcError {
             message: message.into(),
             problems: vec![],
             dish: None,
+            printer: None,
+        }
+    }
+
+    /// `printer_unavailable` with what is wrong and what the guest may do.
+    pub fn printer(notice: PrinterNotice, message: impl Into<String>) -> Self {
+        IpcError {
+            printer: Some(notice),
+            ..IpcError::new(ErrorCode::PrinterUnavailable, message)
         }
     }
 
@@ -190,6 +290,7 @@ impl IpcError {
             message,
             problems,
             dish: None,
+            printer: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! here, so the UI only renders and the adapters only translate wire formats. The traits in
 //! [`ports`] are what the engine plugs real POS systems and payment providers into.
 
+pub mod board;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

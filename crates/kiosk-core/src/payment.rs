@@ -66,7 +66,8 @@ pub enum RefundOutcome {
     Failed { reason: String },
 }
 
-/// What the customer should see while a payment runs (terminal prompts, a QR code).
+/// What the customer should see while a payment runs (terminal prompts, a QR code; `Expired`:
+/// the QR code ran out before it was paid, and the kiosk is closing the payment).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
@@ -75,4 +76,5 @@ pub enum PaymentProgress {
     Prompt { text: String },
     ShowQr { payload: String, expires_in_s: u32 },
     Processing,
+    Expired,
 }

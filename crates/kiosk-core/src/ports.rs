@@ -50,6 +50,20 @@ pub trait Pos: Send + Sync {
         false
     }
 
+    /// Whether checkouts send the order open *before* the payment and charge the POS's own
+    /// total ("submit first", Jupiter's strategy B, for automatic discounts the customer must
+    /// see before paying); `place_order` without a payment then opens it, and again with the
+    /// payment closes it. Only a POS that merges resends can do this.
+    fn submit_first(&self) -> bool {
+        false
+    }
+
+    /// The restaurant's header for receipts, as the POS keeps it (Jupiter's `print_header`),
+    /// from the menu last read; `None` where the POS has none.
+    fn print_header(&self) -> Option<String> {
+        None
+    }
+
     /// Looks an order up by our external id. `Ok(None)` means the POS surely has no such order.
     async fn find_order(&self, external_id: &str) -> Result<Option<PosOrder>, PosError>;
 

@@ -67,8 +67,9 @@ pub struct MenuCard {
 impl MenuView {
     pub fn build(catalog: Catalog, age_s: u64) -> MenuView {
         let mut cards = Vec::new();
+        let ix = catalog.index();
         for d in &catalog.dishes {
-            let from = pricing::from_price(&catalog, &d.id).filter(|p| *p != d.price);
+            let from = pricing::from_price_in(&ix, &d.id).filter(|p| *p != d.price);
             let needs_choices = d
                 .modifier_groups
                 .iter()
@@ -188,6 +189,54 @@ pub struct OrderView {
     pub pay_at_counter: bool,
     /// A short explanation for the customer when the order is not simply accepted.
     pub notice: Option<CheckoutNotice>,
+    /// The guest's paper slip: printing, printed, or not (remember the number).
+    #[serde(default)]
+    pub slip: SlipStatus,
+}
+
+/// Where the guest's slip stands (the confirmation screen's line about it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SlipStatus {
+    /// No printer is set up on this kiosk.
+    #[default]
+    None,
+    /// The guest agreed to go on without a slip (the printer could not print).
+    Skipped,
+    /// To be printed once the order is in the POS.
+    Pending,
+    /// Being printed.
+    Printing,
+    Printed,
+    /// The printer failed; the slip can be printed again from the staff screens.
+    Failed,
+}
+
+impl SlipStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlipStatus::None => "none",
+            SlipStatus::Skipped => "skipped",
+            SlipStatus::Pending => "pending",
+            SlipStatus::Printing => "printing",
+            SlipStatus::Printed => "printed",
+            SlipStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SlipStatus> {
+        [
+            SlipStatus::None,
+            SlipStatus::Skipped,
+            SlipStatus::Pending,
+            SlipStatus::Printing,
+            SlipStatus::Printed,
+            SlipStatus::Failed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -460,10 +509,14 @@ pub struct SettingsForm {
     pub table: Option<String>,
     /// Jupiter: `pay_first` or `submit_first`.
     pub jupiter_strategy: String,
-    /// `simulator` or `counter`.
+    /// `simulator`, `counter`, `sbpilot` (Sberbank card terminal), `tbank` or `yookassa` (SBP QR).
     pub payment_provider: String,
-    /// The payment simulator's address.
+    /// The payment simulator's address, or the T-Bank / YooKassa API's (empty: production).
     pub payment_url: Option<String>,
+    /// `sbpilot`: the bank's `sb_pilot` executable.
+    pub sbpilot_binary: Option<String>,
+    /// `sbpilot`: its own folder (`pinpad.ini`, ...); empty: the executable's folder.
+    pub sbpilot_install_dir: Option<String>,
     /// The POS tender for card payments (r_keeper currency code, Jupiter pay type uid).
     pub tender: String,
     pub tender_name: Option<String>,
@@ -477,6 +530,8 @@ pub struct SettingsForm {
     /// ProCart push notifications: where the kiosk listens (`0.0.0.0:8765`), or none.
     pub callbacks_listen: Option<String>,
     pub callbacks_public_url: Option<String>,
+    /// What this device is: the customer's kiosk, a staff tablet, or an order board.
+    pub mode: AppMode,
 }
 
 /// One problem with the settings, for the wizard to show beside the field.
@@ -509,6 +564,37 @@ pub enum SecretKind {
     PosToken,
     /// Jupiter: the kiosk user's password.
     PosUserPassword,
+    /// T-Bank: the terminal key.
+    TbankTerminalKey,
+    /// T-Bank: the terminal password (it signs every request).
+    TbankPassword,
+    /// YooKassa: the shop id.
+    YookassaShopId,
+    /// YooKassa: the secret key.
+    YookassaSecretKey,
+}
+
+impl SecretKind {
+    pub const ALL: [SecretKind; 6] = [
+        SecretKind::PosToken,
+        SecretKind::PosUserPassword,
+        SecretKind::TbankTerminalKey,
+        SecretKind::TbankPassword,
+        SecretKind::YookassaShopId,
+        SecretKind::YookassaSecretKey,
+    ];
+}
+
+/// The set-up screens' "Test the payment provider": a check that charges nothing, or a small
+/// test sale that is given back at once; one line per step, each with its fix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PaymentTestReport {
+    /// `simulator`, `counter`, `sbpilot`, `tbank` or `yookassa`.
+    pub provider: String,
+    /// True when no line failed (and, for a test sale, the money came back).
+    pub ok: bool,
+    pub lines: Vec<CheckLine>,
 }
 
 /// Where the installation stands; the UI shows the wizard while `configured` is false.
@@ -532,6 +618,8 @@ pub struct SetupStatus {
     pub keyring: CheckLine,
     /// A service PIN exists. Until it does, the wizard runs without one.
     pub pin_set: bool,
+    /// Every secret the keyring holds for these settings (never their values).
+    pub secrets_set: Vec<SecretKind>,
 }
 
 /// The service PIN's state, before anyone types.
@@ -881,8 +969,20 @@ pub struct StaffOrderRow {
     pub problem: Option<StaffProblem>,
     /// The staff member of this kiosk editing the order (a Jupiter lock), if any.
     pub locked_by: Option<String>,
+    /// How staff settled the order's problem, once they marked it handled (or a resend or
+    /// refund did): the row then leaves the problem list but keeps saying who closed it.
+    pub handled: Option<StaffHandled>,
     /// The actions that fit now, in the order to show them.
     pub actions: Vec<StaffAction>,
+}
+
+/// A problem order that staff marked handled: who, when (RFC 3339, UTC) and how it was settled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StaffHandled {
+    pub by: String,
+    pub at: String,
+    pub reason: String,
 }
 
 /// The staff order list: problems first (oldest first), then every other order (newest first).
@@ -896,6 +996,21 @@ pub struct StaffOrdersView {
     /// Bumped by every change the staff screens should see (see `StaffEvent`).
     #[ts(type = "number")]
     pub revision: u64,
+    /// The receipt printer's problem, while it has one (a banner on the staff screens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub printer: Option<PrinterAlert>,
+}
+
+/// A problem of the kiosk's receipt printer, for staff: what, since when, and the technical
+/// detail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PrinterAlert {
+    pub problem: crate::error::PrinterProblem,
+    /// RFC 3339, UTC: when the kiosk first saw it.
+    pub since: String,
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -906,6 +1021,8 @@ pub enum StaffHistoryKind {
     State,
     /// Something a member of staff did, or its result.
     Staff,
+    /// The guest's slip: printed, failed, printed again.
+    Printer,
 }
 
 /// One entry of an order's history.

@@ -9,8 +9,16 @@
 //! - A POS that refuses the order for good → refund, tell the customer, flag for staff.
 //! - A POS that is merely unreachable is never a reason to refund: keep trying with back-off.
 //! - Anything still unresolved past its state's deadline goes to `NeedsStaff`.
+//!
+//! The receipt printer is asked before the payment ([`crate::printing`]): a printer that cannot
+//! print stops the checkout before any charge unless the guest agreed to go on without a slip.
+//! The slip itself is printed once the order is `Posted`, in a task that never touches the
+//! order.
+//!
+//! On a POS that submits first ([`Pos::submit_first`], Jupiter's strategy B) the order goes to
+//! the POS open before the payment and the POS's total is charged: see [`submit_first`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use kiosk_core::cart::{self, Cart};
@@ -20,13 +28,18 @@ use kiosk_core::order::{OrderContext, OrderRequest, OrderStatus, PosOrder};
 use kiosk_core::payment::{PaymentOutcome, PaymentRecord, PaymentRequest, RefundOutcome};
 use kiosk_core::ports::{PaymentProvider, Pos, ProgressSink};
 use kiosk_core::pricing;
-use kiosk_core::view::{CheckoutEvent, CheckoutNotice, CheckoutResult, OrderView, PricedCart};
+use kiosk_core::view::{
+    CheckoutEvent, CheckoutNotice, CheckoutResult, OrderView, PricedCart, SlipStatus,
+};
 use kiosk_core::{Money, PosError};
 use tokio::sync::broadcast;
 
 use crate::crashpoint;
 use crate::journal::{Changes, CheckoutRecord, Journal, JournalError, NewCheckout};
 use crate::menu::MenuService;
+use crate::printing::{Printing, SlipPlan};
+
+mod submit_first;
 
 /// Settings the checkout needs from the kiosk's configuration.
 #[derive(Debug, Clone)]
@@ -42,6 +55,9 @@ pub struct CheckoutSettings {
     pub backoff: Vec<Duration>,
     /// How long to keep asking the provider about a payment whose answer was lost.
     pub payment_resolve_for: Duration,
+    /// Submit first: how long an order sent open waits for the customer to accept the POS's
+    /// total before it goes to staff (the screen's idle reset: the customer has left).
+    pub confirm_within: Duration,
 }
 
 impl CheckoutSettings {
@@ -67,6 +83,13 @@ impl CheckoutSettings {
 
 pub type EventSink = Arc<dyn Fn(CheckoutEvent) + Send + Sync>;
 
+/// The guest's answers that change how a checkout runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckoutOptions {
+    /// The guest was told the printer cannot print and chose to pay without a slip.
+    pub without_slip: bool,
+}
+
 pub struct Checkouts {
     pub journal: Arc<Journal>,
     pos: Arc<dyn Pos>,
@@ -78,6 +101,12 @@ pub struct Checkouts {
     menu: Arc<MenuService>,
     settings: CheckoutSettings,
     updates: broadcast::Sender<OrderView>,
+    /// The receipt printer's service, once the engine has plugged it in.
+    printing: OnceLock<Arc<Printing>>,
+    /// The payment in progress, which the customer may walk away from (a QR code).
+    pub(crate) active: crate::payment_watch::ActivePayments,
+    /// Submit first: the order sent open that waits for the customer to accept its total.
+    awaiting: submit_first::Awaiting,
 }
 
 fn journal_err(e: JournalError) -> IpcError {
@@ -114,7 +143,15 @@ impl Checkouts {
             menu,
             settings,
             updates,
+            printing: OnceLock::new(),
+            active: Default::default(),
+            awaiting: Default::default(),
         })
+    }
+
+    /// Plugs in the receipt printer: the check before payments and the slip after them.
+    pub fn set_printing(&self, printing: Arc<Printing>) {
+        let _ = self.printing.set(printing);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<OrderView> {
@@ -136,6 +173,7 @@ impl Checkouts {
             order_type: rec.order_type,
             pay_at_counter: rec.pay_at_counter,
             notice: rec.notice.clone(),
+            slip: rec.slip,
         }
     }
 
@@ -148,7 +186,7 @@ impl Checkouts {
         let _ = self.updates.send(Self::view(rec));
     }
 
-    fn step(
+    pub(crate) fn step(
         &self,
         rec: &CheckoutRecord,
         to: CheckoutState,
@@ -172,12 +210,33 @@ impl Checkouts {
         expected_total: Money,
         events: EventSink,
     ) -> Result<CheckoutResult, IpcError> {
+        self.checkout_with(cart, expected_total, events, CheckoutOptions::default())
+            .await
+    }
+
+    /// [`Checkouts::checkout`] with the guest's answers (e.g. going on without a slip).
+    pub async fn checkout_with(
+        self: &Arc<Self>,
+        cart: Cart,
+        expected_total: Money,
+        events: EventSink,
+        options: CheckoutOptions,
+    ) -> Result<CheckoutResult, IpcError> {
         let menu = self
             .menu
             .get()
             .await
             .map_err(|e| IpcError::new(ErrorCode::MenuUnavailable, e.to_string()))?;
         cart::check(&menu.catalog, &cart).map_err(IpcError::cart)?;
+        // Submit first: this "Pay" may answer the POS's total of an order already sent open.
+        match self
+            .answer_waiting(&cart, expected_total, &menu.catalog)
+            .map_err(journal_err)?
+        {
+            Some(Ok(rec)) => return self.pay_and_place(rec, events, &menu.catalog).await,
+            Some(Err(result)) => return Ok(result),
+            None => {}
+        }
         let ctx = self.settings.context(cart.order_type);
         let quote = self.pos.price(&menu.catalog, &cart, &ctx).await?;
         if quote.total != expected_total {
@@ -191,6 +250,12 @@ impl Checkouts {
                 },
             });
         }
+
+        // Before anything is charged: can the guest's slip be printed?
+        let slip = match self.printing.get() {
+            Some(p) => p.before_payment(options.without_slip).await?,
+            None => SlipPlan::NONE,
+        };
 
         let id = uuid::Uuid::new_v4().simple().to_string();
         let external_id = format!("{}-{}", self.settings.kiosk_id, &id[..12]);
@@ -208,8 +273,39 @@ impl Checkouts {
                 external_id: &external_id,
             })
             .map_err(journal_err)?;
+        let rec = match self.printing.get() {
+            Some(p) if slip.status != SlipStatus::None => {
+                p.record_plan(&rec.id, slip).map_err(journal_err)?;
+                CheckoutRecord {
+                    slip: slip.status,
+                    ..rec
+                }
+            }
+            _ => rec,
+        };
         crashpoint::hit("after_priced_write");
+        let rec = if self.pos.submit_first() {
+            match self
+                .submit_open(rec, expected_total, &events, &menu.catalog)
+                .await?
+            {
+                Ok(rec) => rec,
+                Err(result) => return Ok(result),
+            }
+        } else {
+            rec
+        };
+        self.pay_and_place(rec, events, &menu.catalog).await
+    }
 
+    /// From the payment on (the record is `Priced`, or `Submitted` when submitting first):
+    /// charge the record's total, then create (or close) the order in the POS.
+    async fn pay_and_place(
+        self: &Arc<Self>,
+        rec: CheckoutRecord,
+        events: EventSink,
+        catalog: &kiosk_core::catalog::Catalog,
+    ) -> Result<CheckoutResult, IpcError> {
         // Journal first: from here on a crash leaves a payment "in doubt", which the resume
         // path resolves by asking the provider.
         let rec = self
@@ -222,9 +318,16 @@ impl Checkouts {
             .map_err(journal_err)?;
         crashpoint::hit("after_payment_started_write");
         events(CheckoutEvent::State { state: rec.state });
+        // The payment in progress: what the screen shows, and the customer's "Cancel" of a QR.
+        let active = self.active.begin();
+        let watch = active.watch();
         let sink: ProgressSink = {
             let events = events.clone();
-            Arc::new(move |p| events(CheckoutEvent::Payment { progress: p }))
+            let watch = watch.clone();
+            Arc::new(move |p| {
+                watch.saw(&p);
+                events(CheckoutEvent::Payment { progress: p })
+            })
         };
         let req = PaymentRequest {
             attempt_id: rec.attempt_id.clone(),
@@ -232,12 +335,19 @@ impl Checkouts {
             amount: rec.total,
             description: format!("Order {}", rec.number),
         };
-        let outcome = match self.provider.start(&req, sink).await {
-            Ok(PaymentOutcome::Pending) | Err(_) => {
-                self.resolve_payment(self.provider.as_ref(), &rec).await
+        let provider = self.provider.as_ref();
+        let outcome = match watch.run(provider.start(&req, sink)).await {
+            // The QR expired on screen, or the customer walked away from it: close it.
+            Some(Ok(PaymentOutcome::Pending)) if watch.expired() => {
+                self.abandon_payment(provider, &rec).await
             }
-            Ok(o) => o,
+            None => self.abandon_payment(provider, &rec).await,
+            Some(Ok(PaymentOutcome::Pending) | Err(_)) => {
+                self.resolve_payment(provider, &rec).await
+            }
+            Some(Ok(o)) => o,
         };
+        drop(active);
         crashpoint::hit("after_payment_call");
         let rec = match self.apply_payment(rec, outcome).map_err(journal_err)? {
             Ok(rec) => rec,
@@ -259,11 +369,7 @@ impl Checkouts {
             )
             .map_err(journal_err)?;
         events(CheckoutEvent::State { state: rec.state });
-        let rec = match self
-            .post_once(rec, &menu.catalog)
-            .await
-            .map_err(journal_err)?
-        {
+        let rec = match self.post_once(rec, catalog).await.map_err(journal_err)? {
             PostResult::Posted(rec) => rec,
             PostResult::Refused(rec) => {
                 // A refusal is refunded; an order the POS holds at another total went to staff
@@ -312,6 +418,12 @@ impl Checkouts {
         rec: CheckoutRecord,
         outcome: PaymentOutcome,
     ) -> Result<Result<CheckoutRecord, CheckoutResult>, JournalError> {
+        if rec.open_in_pos_unpaid() {
+            // Submitted first: the order is open in the POS, so an unpaid end is for staff.
+            if let Some(result) = self.payment_not_taken(&rec, &outcome)? {
+                return Ok(Err(result));
+            }
+        }
         match outcome {
             PaymentOutcome::Approved { receipt } => {
                 if receipt.amount != rec.total {
@@ -418,7 +530,7 @@ impl Checkouts {
             .cloned()
     }
 
-    fn backoff(&self, attempt: usize) -> Duration {
+    pub(crate) fn backoff(&self, attempt: usize) -> Duration {
         let b = &self.settings.backoff;
         b.get(attempt)
             .or(b.last())
@@ -503,7 +615,7 @@ impl Checkouts {
         rec: &CheckoutRecord,
         order: PosOrder,
     ) -> Result<CheckoutRecord, JournalError> {
-        self.step(
+        let rec = self.step(
             rec,
             CheckoutState::Posted,
             Changes {
@@ -514,10 +626,32 @@ impl Checkouts {
                 ..Default::default()
             },
             None,
-        )
+        )?;
+        self.print_slip(&rec);
+        Ok(rec)
     }
 
-    async fn refund(&self, rec: CheckoutRecord) -> Result<CheckoutRecord, JournalError> {
+    /// Prints the guest's slip in a task of its own: the order is placed whatever the printer
+    /// does. The slip's progress reaches the screen as order updates.
+    fn print_slip(&self, rec: &CheckoutRecord) {
+        let Some(printing) = self.printing.get().cloned() else {
+            return;
+        };
+        if rec.slip != SlipStatus::Pending {
+            return;
+        }
+        let journal = self.journal.clone();
+        let updates = self.updates.clone();
+        let rec = rec.clone();
+        tokio::spawn(async move {
+            let _ = printing.print_slip(&rec, None).await;
+            if let Ok(fresh) = journal.get(&rec.id) {
+                let _ = updates.send(Self::view(&fresh));
+            }
+        });
+    }
+
+    pub(crate) async fn refund(&self, rec: CheckoutRecord) -> Result<CheckoutRecord, JournalError> {
         let Some(provider) = self.provider_for(&rec) else {
             return self.unknown_provider(&rec);
         };
@@ -571,6 +705,11 @@ impl Checkouts {
                         Changes::default(),
                         Some("abandoned before payment"),
                     )
+                    .map(Some),
+                CheckoutState::Submitting => self.resolve_submitting(&rec).await,
+                // The customer never paid this order in the POS (the kiosk stopped meanwhile).
+                CheckoutState::Submitted => self
+                    .not_paid(&rec, "the kiosk stopped before the guest paid", None)
                     .map(Some),
                 CheckoutState::PaymentStarted => {
                     let Some(provider) = self.provider_for(&rec) else {

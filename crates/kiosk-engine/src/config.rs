@@ -23,6 +23,286 @@ pub struct KioskConfig {
     pub menu: MenuSection,
     /// ProCart push notifications; without this section order status is polled only.
     pub callbacks: Option<CallbackSection>,
+    /// The guest's slip printer; without this section the kiosk prints nothing.
+    #[serde(default)]
+    pub printer: Option<PrinterSection>,
+}
+
+/// `[printer]`: the receipt printer that prints the guest's slip (ESC/POS, 58 or 80 mm).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterSection {
+    /// `none`, `tcp` (a network printer, port 9100), `usb` (a USB printer's device file) or
+    /// `serial`.
+    pub connection: PrinterConnection,
+    /// tcp: `host` or `host:port` (port 9100 when omitted).
+    pub address: Option<String>,
+    /// usb: the device file (default `/dev/usb/lp0`); serial: the port (`/dev/ttyUSB0`).
+    pub path: Option<PathBuf>,
+    /// serial: the speed; without it the port is used as configured elsewhere (`stty`).
+    pub baud: Option<u32>,
+    /// serial: RTS/CTS flow control.
+    pub rtscts: Option<bool>,
+    /// usb and serial: whether the printer answers status requests (default: yes). Without
+    /// status the kiosk cannot know before a payment whether a slip can be printed.
+    pub status: Option<bool>,
+    /// Paper width in millimetres: 58 or 80.
+    #[serde(default = "default_paper_mm")]
+    pub paper_mm: u32,
+    /// The printer's Cyrillic table: `cp866` (most printers sold in Russia) or `wpc1251`.
+    #[serde(default)]
+    pub code_page: printer::CodePage,
+    /// The `ESC t` number of that table on this model, when it is not Epson's (17 / 46).
+    pub code_page_table: Option<u8>,
+    /// The slip's language: `ru` or `en`.
+    #[serde(default)]
+    pub language: printer::Language,
+    /// The restaurant's lines at the top of the slip; when empty, the POS's own header
+    /// (Jupiter's `print_header`), else the kiosk's restaurant name.
+    #[serde(default)]
+    pub header: Vec<String>,
+    /// The order-status page printed as a QR code; `{order_id}` and `{number}` are filled in.
+    pub status_url: Option<String>,
+    /// When the printer cannot print before a payment: `out_of_service` (take no payment) or
+    /// `continue_without_slip` (the guest may go on with the number on screen).
+    #[serde(default)]
+    pub when_cannot_print: printer::PrinterPolicy,
+    /// How long one status reply may take (ms); past it the printer counts as not responding.
+    pub status_timeout_ms: Option<u64>,
+    pub connect_timeout_ms: Option<u64>,
+    /// How long a write may make no progress (ms) before the print is abandoned.
+    pub write_timeout_ms: Option<u64>,
+}
+
+pub use printer::PrinterPolicy;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrinterConnection {
+    None,
+    Tcp,
+    Usb,
+    Serial,
+}
+
+fn default_paper_mm() -> u32 {
+    80
+}
+
+/// Serial speeds receipt printers use.
+const PRINTER_BAUDS: &[u32] = &[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
+
+impl PrinterSection {
+    /// A network printer at `address` with the defaults (the demo, tests).
+    pub fn tcp(address: impl Into<String>) -> PrinterSection {
+        PrinterSection {
+            connection: PrinterConnection::Tcp,
+            address: Some(address.into()),
+            path: None,
+            baud: None,
+            rtscts: None,
+            status: None,
+            paper_mm: default_paper_mm(),
+            code_page: Default::default(),
+            code_page_table: None,
+            language: Default::default(),
+            header: vec![],
+            status_url: None,
+            when_cannot_print: Default::default(),
+            status_timeout_ms: None,
+            connect_timeout_ms: None,
+            write_timeout_ms: None,
+        }
+    }
+
+    /// The printer crate's settings; `None` for `connection = "none"`.
+    pub fn settings(&self) -> Option<printer::PrinterSettings> {
+        let connection = match self.connection {
+            PrinterConnection::None => return None,
+            PrinterConnection::Tcp => printer::Connection::Network {
+                address: self.address.clone().unwrap_or_default(),
+            },
+            PrinterConnection::Usb => printer::Connection::Usb {
+                path: self
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| printer::settings::DEFAULT_USB_PATH.into()),
+                status: self.status.unwrap_or(true),
+            },
+            PrinterConnection::Serial => printer::Connection::Serial {
+                path: self.path.clone().unwrap_or_default(),
+                baud: self.baud,
+                rtscts: self.rtscts.unwrap_or(false),
+                status: self.status.unwrap_or(true),
+            },
+        };
+        let mut s = printer::PrinterSettings::new(connection);
+        s.paper = if self.paper_mm == 58 {
+            printer::PaperWidth::Mm58
+        } else {
+            printer::PaperWidth::Mm80
+        };
+        s.code_page = self.code_page;
+        s.code_page_table = self.code_page_table;
+        s.language = self.language;
+        s.header = self.header.clone();
+        s.status_url = self.status_url.clone();
+        s.policy = self.when_cannot_print;
+        if let Some(t) = self.status_timeout_ms {
+            s.status_timeout_ms = t;
+        }
+        if let Some(t) = self.connect_timeout_ms {
+            s.connect_timeout_ms = t;
+        }
+        if let Some(t) = self.write_timeout_ms {
+            s.write_timeout_ms = t;
+        }
+        Some(s)
+    }
+
+    /// Every problem of the section, each with its key.
+    fn validate(&self, bad: &mut dyn FnMut(&str, String)) {
+        use PrinterConnection as C;
+        let c = self.connection;
+        let only = |key: &str, allowed: &[C], bad: &mut dyn FnMut(&str, String)| {
+            if !allowed.contains(&c) {
+                let kinds: Vec<&str> = allowed
+                    .iter()
+                    .map(|k| match k {
+                        C::None => "none",
+                        C::Tcp => "tcp",
+                        C::Usb => "usb",
+                        C::Serial => "serial",
+                    })
+                    .collect();
+                bad(
+                    &format!("printer.{key}"),
+                    format!(
+                        "is only used with connection = {}; remove it",
+                        kinds.join(" or ")
+                    ),
+                );
+            }
+        };
+        if self.address.is_some() {
+            only("address", &[C::Tcp], bad);
+        }
+        if self.path.is_some() {
+            only("path", &[C::Usb, C::Serial], bad);
+        }
+        if self.baud.is_some() {
+            only("baud", &[C::Serial], bad);
+        }
+        if self.rtscts.is_some() {
+            only("rtscts", &[C::Serial], bad);
+        }
+        if self.status.is_some() {
+            only("status", &[C::Usb, C::Serial], bad);
+        }
+        match c {
+            C::Tcp => match self.address.as_deref().map(str::trim) {
+                None | Some("") => bad(
+                    "printer.address",
+                    "is required for a tcp printer: host or host:port, e.g. 192.168.1.50:9100"
+                        .into(),
+                ),
+                Some(a) => {
+                    if let Err(why) = check_printer_address(a) {
+                        bad("printer.address", why);
+                    }
+                }
+            },
+            C::Serial if self.path.is_none() => bad(
+                "printer.path",
+                "is required for a serial printer: the port, e.g. /dev/ttyUSB0".into(),
+            ),
+            _ => {}
+        }
+        if let Some(p) = &self.path {
+            if !p.is_absolute() {
+                bad(
+                    "printer.path",
+                    format!(
+                        "must be an absolute path, e.g. /dev/usb/lp0 (got {:?})",
+                        p.display().to_string()
+                    ),
+                );
+            }
+        }
+        if let Some(b) = self.baud {
+            if !PRINTER_BAUDS.contains(&b) {
+                let all: Vec<String> = PRINTER_BAUDS.iter().map(u32::to_string).collect();
+                bad(
+                    "printer.baud",
+                    format!("is {b}; allowed: {}", all.join(", ")),
+                );
+            }
+        }
+        if self.paper_mm != 58 && self.paper_mm != 80 {
+            bad(
+                "printer.paper_mm",
+                format!("is {}; allowed: 58 or 80", self.paper_mm),
+            );
+        }
+        if self.header.len() > 6 {
+            bad(
+                "printer.header",
+                format!("has {} lines; allowed: up to 6", self.header.len()),
+            );
+        }
+        for (i, h) in self.header.iter().enumerate() {
+            if h.chars().count() > 64 || h.chars().any(char::is_control) {
+                bad(
+                    &format!("printer.header[{i}]"),
+                    "allowed: up to 64 characters, no control characters".into(),
+                );
+            }
+        }
+        if let Some(u) = &self.status_url {
+            if let Err(why) = check_url(u) {
+                bad("printer.status_url", why);
+            }
+        }
+        for (key, value, range) in [
+            ("status_timeout_ms", self.status_timeout_ms, 100..=10_000),
+            ("connect_timeout_ms", self.connect_timeout_ms, 100..=30_000),
+            ("write_timeout_ms", self.write_timeout_ms, 1_000..=120_000),
+        ] {
+            if let Some(v) = value {
+                if !range.contains(&v) {
+                    bad(
+                        &format!("printer.{key}"),
+                        format!(
+                            "is {v}; allowed: {} to {} milliseconds",
+                            range.start(),
+                            range.end()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// `host` or `host:port` of a network printer: no scheme, no spaces, a port from 1 to 65535.
+fn check_printer_address(a: &str) -> Result<(), String> {
+    let shown = || format!("must be host or host:port, e.g. 192.168.1.50:9100 (got {a:?})");
+    if a.contains("://") || a.contains('/') || a.chars().any(char::is_whitespace) {
+        return Err(shown());
+    }
+    if a.parse::<std::net::SocketAddr>().is_ok() {
+        return Ok(());
+    }
+    match a.rsplit_once(':') {
+        // An IPv6 address without a port has colons too.
+        Some((host, port)) if !host.contains(':') => match port.parse::<u16>() {
+            Ok(p) if p > 0 && !host.is_empty() => Ok(()),
+            _ => Err(shown()),
+        },
+        _ if a.parse::<std::net::IpAddr>().is_ok() => Ok(()),
+        None if !a.is_empty() => Ok(()),
+        _ => Err(shown()),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,7 +406,9 @@ pub struct PaymentSection {
 pub struct OrderTypes {
     /// Order types offered, in display order.
     pub offered: Vec<OrderType>,
-    /// POS order category per order type (it selects the prices).
+    /// POS order category per order type (it selects the prices). Jupiter has none: leave
+    /// it out.
+    #[serde(default)]
     pub categories: BTreeMap<String, String>,
 }
 
@@ -519,6 +801,9 @@ impl KioskConfig {
                 }
             }
         }
+        if let Some(p) = &self.printer {
+            p.validate(&mut bad);
+        }
         if out.is_empty() {
             Ok(())
         } else {
@@ -589,6 +874,7 @@ impl KioskConfig {
             },
             menu: MenuSection::default(),
             callbacks: None,
+            printer: None,
         }
     }
 }
@@ -735,6 +1021,17 @@ categories = { eat_in = "1", takeaway = "2" }
             Some("2")
         );
         assert_eq!(c.kiosk.idle_timeout_s, 90);
+    }
+
+    #[test]
+    fn jupiter_settings_need_no_order_categories() {
+        let text = GOOD
+            .replace("kind = \"procart\"", "kind = \"jupiter\"")
+            .replace("categories = { eat_in = \"1\", takeaway = \"2\" }\n", "");
+        assert!(!text.contains("categories"));
+        let c = KioskConfig::parse(&text).unwrap();
+        assert_eq!(c.pos.kind, PosKind::Jupiter);
+        assert_eq!(c.order_types.category(OrderType::EatIn), None);
     }
 
     #[test]

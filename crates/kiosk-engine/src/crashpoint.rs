@@ -13,7 +13,13 @@ use std::sync::OnceLock;
 pub const POINTS: &[&str] = &[
     "before_priced_write",
     "after_priced_write",
+    // Submit first only (Jupiter's strategy B): the open order goes to the POS before payment.
+    "after_submitting_write",
+    "after_submit_call",
+    "after_submitted_write",
     "after_payment_started_write",
+    // The customer is at the terminal or the QR is on screen (the provider's first prompt).
+    "while_paying",
     "after_payment_call",
     "after_paid_write",
     "after_posting_write",
@@ -21,6 +27,13 @@ pub const POINTS: &[&str] = &[
     "after_posted_write",
     "after_refunding_write",
     "after_refund_call",
+];
+
+/// The points only a "submit first" checkout meets ([`kiosk_core::ports::Pos::submit_first`]).
+pub const SUBMIT_FIRST_POINTS: &[&str] = &[
+    "after_submitting_write",
+    "after_submit_call",
+    "after_submitted_write",
 ];
 
 fn armed() -> Option<&'static str> {

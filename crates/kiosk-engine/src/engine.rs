@@ -70,6 +70,11 @@ pub struct Engine {
     pub callback_url: Option<String>,
     /// The order tracker, shared by its polling loop and the notification listener.
     pub tracker: Option<Arc<Tracker>>,
+    /// The receipt printer (slips, the check before payments, the staff alert); `None` when
+    /// the journal is unusable (no checkouts, nothing to print).
+    pub printing: Option<Arc<crate::printing::Printing>>,
+    /// The order board's memory (when each order turned ready) and POS polling.
+    board: crate::board::Board,
 }
 
 /// The keyring entry holding the notification path secret.
@@ -159,6 +164,10 @@ impl Engine {
             callback_url: callbacks.as_ref().map(|c| c.url.clone()),
             backoff: timings.backoff.clone(),
             payment_resolve_for: timings.payment_resolve_for,
+            // By then the customer screen has gone back to the start (idle + its countdown).
+            confirm_within: Duration::from_secs(
+                u64::from(config.kiosk.idle_timeout_s) + u64::from(config.kiosk.idle_countdown_s),
+            ),
         };
         // The pricer asks the POS with the same order context the checkout will use.
         let order_settings = settings.clone();
@@ -178,6 +187,17 @@ impl Engine {
                 Err(e.to_string())
             }
         };
+        // The receipt printer: asked before payments, prints the slip after them.
+        let printing = checkouts.as_ref().ok().map(|c| {
+            let p = Arc::new(crate::printing::Printing::new(
+                config.printer.as_ref().and_then(|p| p.settings()),
+                c.journal.clone(),
+                pos.clone(),
+                config.kiosk.restaurant_name.clone(),
+            ));
+            c.set_printing(p.clone());
+            p
+        });
         let pricer = {
             let pos = pos.clone();
             let menu = menu.clone();
@@ -199,6 +219,7 @@ impl Engine {
             .as_ref()
             .ok()
             .map(|c| Arc::new(Tracker::new(c.clone(), pos.clone())));
+        let pos_for_board = pos.clone();
         Ok(Arc::new(Engine {
             config,
             pos,
@@ -209,7 +230,8 @@ impl Engine {
             provider_name,
             timings,
             tracker,
-
+            printing,
+            board: crate::board::Board::new(pos_for_board, Default::default()),
             callback_url: callbacks.as_ref().map(|c| c.url.clone()),
             callbacks: std::sync::Mutex::new(callbacks),
         }))
@@ -235,6 +257,24 @@ impl Engine {
             }
         });
         if let Ok(c) = &self.checkouts {
+            // Money that arrives after a checkout gave up is never kept silently.
+            let every = self
+                .timings
+                .backoff
+                .last()
+                .copied()
+                .unwrap_or(Duration::from_secs(60))
+                .clamp(Duration::from_millis(250), Duration::from_secs(60));
+            tokio::spawn(crate::payment_watch::watch_late_payments(c.clone(), every));
+            // Slips a restart interrupted are marked failed before anything prints again.
+            if let Some(p) = &self.printing {
+                match p.recover() {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(count = n, "slips not printed before the restart"),
+                    Err(e) => tracing::error!(error = %e, "cannot recover the slips"),
+                }
+                tokio::spawn(p.clone().watch(crate::printing::WATCH_EVERY));
+            }
             match c.resume_all() {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "resumed unfinished checkouts"),
@@ -338,6 +378,31 @@ impl Engine {
             .await
     }
 
+    /// [`Engine::checkout`] with the guest's answers (going on without a slip).
+    pub async fn checkout_with(
+        &self,
+        cart: Cart,
+        expected_total: Money,
+        events: EventSink,
+        options: crate::checkout::CheckoutOptions,
+    ) -> Result<CheckoutResult, IpcError> {
+        self.checkouts()?
+            .checkout_with(cart, expected_total, events, options)
+            .await
+    }
+
+    /// The receipt printer's problem, while it has one (the staff screens' alert).
+    pub fn printer_alert(&self) -> Option<kiosk_core::view::PrinterAlert> {
+        self.printing.as_ref().and_then(|p| p.alert())
+    }
+
+    /// The customer's "Cancel" while a QR code is on screen: stops waiting and closes the QR
+    /// (`payment_watch.rs`). `false` when no payment can be stopped from the screen (none is
+    /// running, or it is a card payment, which the customer cancels on the terminal).
+    pub fn cancel_payment(&self) -> Result<bool, IpcError> {
+        Ok(self.checkouts()?.cancel_payment())
+    }
+
     pub fn order_view(&self, checkout_id: &str) -> Result<OrderView, IpcError> {
         let c = self.checkouts()?;
         let rec = c
@@ -347,32 +412,12 @@ impl Engine {
         Ok(Checkouts::view(&rec))
     }
 
-    /// Orders for the order board (a second display): being prepared and ready, newest first,
-    /// from the last `hours`.
-    pub fn order_board(&self, hours: u32) -> Result<Vec<OrderView>, IpcError> {
-        let c = self.checkouts()?;
-        let since = time::OffsetDateTime::now_utc() - time::Duration::hours(i64::from(hours));
-        let since = since
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
-        let records = c
-            .journal
-            .recent(200)
-            .map_err(|e| IpcError::new(ErrorCode::JournalUnavailable, e.to_string()))?;
-        Ok(records
-            .iter()
-            .filter(|r| r.created_at >= since)
-            .filter(|r| {
-                matches!(
-                    r.state,
-                    kiosk_core::checkout::CheckoutState::Posted
-                        | kiosk_core::checkout::CheckoutState::Tracking
-                        | kiosk_core::checkout::CheckoutState::Completed
-                        | kiosk_core::checkout::CheckoutState::Posting
-                )
-            })
-            .map(Checkouts::view)
-            .collect())
+    /// The order board (a second display): the orders being prepared and the ones ready, from
+    /// the POS's orders of the day and this device's journal (`board.rs`). Never an error: a
+    /// POS that does not answer shows as `pos_reachable: false` with what is known.
+    pub async fn order_board(&self) -> kiosk_core::board::BoardView {
+        let journal = self.checkouts.as_ref().ok().map(|c| c.journal.clone());
+        self.board.view(journal.as_deref()).await
     }
 
     pub fn subscribe_orders(&self) -> Option<tokio::sync::broadcast::Receiver<OrderView>> {

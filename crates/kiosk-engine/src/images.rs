@@ -46,6 +46,7 @@ const FAILED_FOR: Duration = Duration::from_secs(60);
 const HOST_DOWN_FOR: Duration = Duration::from_secs(30);
 /// Recency is written to a blob's mtime at most this often.
 const TOUCH_EVERY_S: u64 = 3600;
+/// Part of [`RECIPE`].
 const JPEG_QUALITY: u8 = 82;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,14 +66,23 @@ impl ImageSize {
         }
     }
 
-    /// The box the picture is fitted into (aspect ratio kept, never enlarged).
+    /// The box the picture is fitted into (aspect ratio kept, never enlarged). The card is the
+    /// grid's picture at the device pixels it is shown at: 256×192 on a 1080×1920 portrait
+    /// screen, up to about 310×232 on a 1920×1080 one (both at 1 device pixel per CSS pixel,
+    /// as kiosk screens are). The web view keeps every picture on screen decoded, 4 bytes a
+    /// pixel, so a bigger card costs memory for nothing: 480×360 cost 675 KiB a card.
     pub fn bounds(self) -> (u32, u32) {
         match self {
-            ImageSize::Card => (480, 360),
+            ImageSize::Card => (320, 240),
             ImageSize::Detail => (1200, 900),
         }
     }
 }
+
+/// What the stored pictures were made for: the sizes and the encoding. A picture made under
+/// another recipe (an older version's bigger cards) is served until it is made again, which
+/// the next prefetch does.
+const RECIPE: &str = "card 320x240, detail 1200x900, jpeg q82";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImageError {
@@ -139,6 +149,9 @@ struct Ref {
     etag: Option<String>,
     last_modified: Option<String>,
     checked_at: u64,
+    /// [`RECIPE`] when the blobs were made; refs of older versions have none.
+    #[serde(default)]
+    recipe: String,
 }
 
 impl Ref {
@@ -452,7 +465,11 @@ impl Inner {
     /// What prefetch does for `url` (blocking).
     fn plan(&self, url: &str) -> Plan {
         match self.known(url) {
-            Some(r) if self.blob_path(&r.card).exists() && self.blob_path(&r.detail).exists() => {
+            Some(r)
+                if r.recipe == RECIPE
+                    && self.blob_path(&r.card).exists()
+                    && self.blob_path(&r.detail).exists() =>
+            {
                 if self.is_stale(&r) {
                     Plan::Revalidate(r)
                 } else {
@@ -619,7 +636,7 @@ impl Inner {
             } => (bytes, etag, last_modified),
         };
         let source = sha256_hex(&original);
-        if let Some(mut r) = old.filter(|r| r.source == source) {
+        if let Some(mut r) = old.filter(|r| r.source == source && r.recipe == RECIPE) {
             // Same picture as before under new validators: nothing to decode.
             r.etag = etag;
             r.last_modified = last_modified;
@@ -649,6 +666,7 @@ impl Inner {
                 etag,
                 last_modified,
                 checked_at: now,
+                recipe: RECIPE.to_string(),
             })
         })
         .await

@@ -15,7 +15,7 @@ use kiosk_core::cart::{Cart, OrderType};
 use kiosk_core::checkout::CheckoutState;
 use kiosk_core::payment::PaymentReceipt;
 use kiosk_core::pricing::Quote;
-use kiosk_core::view::CheckoutNotice;
+use kiosk_core::view::{CheckoutNotice, SlipStatus};
 use kiosk_core::Money;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -67,6 +67,22 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE checkouts ADD COLUMN handled_at TEXT;
     ALTER TABLE checkouts ADD COLUMN handled_by TEXT;
     ALTER TABLE checkouts ADD COLUMN handled_reason TEXT;",
+    // 3: the guest's slip (its state on the checkout) and every printer event: each print
+    // attempt is written before the job is sent and completed with its result; status checks
+    // that found a problem are the staff alert's history.
+    "ALTER TABLE checkouts ADD COLUMN slip TEXT NOT NULL DEFAULT 'none';
+    CREATE TABLE prints (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        checkout_id TEXT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        problem TEXT,
+        staff TEXT,
+        detail TEXT,
+        finished_at TEXT
+    );
+    CREATE INDEX prints_checkout ON prints(checkout_id);",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +124,70 @@ pub struct CheckoutRecord {
     pub pos_status: Option<String>,
     pub notice: Option<CheckoutNotice>,
     pub post_attempts: u32,
+    /// The guest's slip.
+    pub slip: SlipStatus,
+}
+
+impl CheckoutRecord {
+    /// Submit first: the POS holds this order open (its kitchen ticket printed) and no payment
+    /// has been recorded for it. Such a checkout never ends quietly as "payment failed": staff
+    /// must void the order. (`Submitted` sets the POS id; pay first sets it only once paid.)
+    pub fn open_in_pos_unpaid(&self) -> bool {
+        self.pos_order_id.is_some() && self.receipt.is_none() && !self.pay_at_counter
+    }
+}
+
+/// What a printer event was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintKind {
+    /// The guest's slip after the order was placed.
+    Slip,
+    /// Printed again from the staff screens.
+    Reprint,
+    /// A number-only slip staff printed for an order the kiosk did not take.
+    Number,
+    /// A status check before a payment that found a problem (or found it gone).
+    Status,
+}
+
+impl PrintKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrintKind::Slip => "slip",
+            PrintKind::Reprint => "reprint",
+            PrintKind::Number => "number",
+            PrintKind::Status => "status",
+        }
+    }
+}
+
+/// A printer event to record.
+pub struct NewPrint<'a> {
+    pub checkout_id: Option<&'a str>,
+    pub kind: PrintKind,
+    /// `started` for a job about to be sent (completed later by [`Journal::finish_print`]);
+    /// for a status check, what it found: `problem`, `recovered`, `skipped` (the guest went on
+    /// without a slip), `refused` (out of service).
+    pub outcome: &'a str,
+    pub problem: Option<&'a str>,
+    pub staff: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
+/// A recorded printer event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintRecord {
+    pub id: i64,
+    pub checkout_id: Option<String>,
+    pub at: String,
+    pub kind: String,
+    /// `started` (never finished: the kiosk stopped mid-job), `printed`, `failed`, or a status
+    /// check's finding.
+    pub outcome: String,
+    pub problem: Option<String>,
+    pub staff: Option<String>,
+    pub detail: Option<String>,
+    pub finished_at: Option<String>,
 }
 
 /// Fields a transition may set alongside the new state.
@@ -120,6 +200,9 @@ pub struct Changes {
     pub pos_status: Option<String>,
     pub notice: Option<Option<CheckoutNotice>>,
     pub count_post_attempt: bool,
+    /// A new price to charge, with its total (submit first: the POS's own total, taken
+    /// before the payment).
+    pub quote: Option<Quote>,
 }
 
 /// One recorded state change.
@@ -303,7 +386,9 @@ impl Journal {
                 pos_number = COALESCE(?7, pos_number),
                 pos_status = COALESCE(?8, pos_status),
                 notice = CASE WHEN ?9 THEN ?10 ELSE notice END,
-                post_attempts = post_attempts + ?11
+                post_attempts = post_attempts + ?11,
+                quote = COALESCE(?12, quote),
+                total = COALESCE(?13, total)
              WHERE id = ?1",
             params![
                 id,
@@ -317,6 +402,8 @@ impl Journal {
                 changes.notice.is_some(),
                 changes.notice.flatten().as_ref().map(json),
                 changes.count_post_attempt as i64,
+                changes.quote.as_ref().map(json),
+                changes.quote.as_ref().map(|q| q.total.to_string()),
             ],
         )?;
         tx.execute(
@@ -438,6 +525,179 @@ impl Journal {
         Ok(())
     }
 
+    /// A payment confirmed late for a checkout that is already with staff (its outcome was
+    /// unknown): records the receipt and the new notice, and puts it back on the problem list
+    /// even if staff had settled it meanwhile. The state stays `NeedsStaff`; the history shows
+    /// the change. `None` when the checkout is not `NeedsStaff` or already has a receipt.
+    pub fn note_late_payment(
+        &self,
+        id: &str,
+        receipt: &PaymentReceipt,
+        notice: &CheckoutNotice,
+        detail: &str,
+    ) -> Result<Option<CheckoutRecord>, JournalError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let at = now();
+        let n = tx.execute(
+            "UPDATE checkouts SET receipt = ?2, notice = ?3, updated_at = ?4,
+                handled_at = NULL, handled_by = NULL, handled_reason = NULL
+             WHERE id = ?1 AND state = 'needs_staff' AND receipt IS NULL",
+            params![id, json(receipt), json(notice), at],
+        )?;
+        if n == 0 {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO transitions (checkout_id, at, from_state, to_state, detail) VALUES (?1, ?2, 'needs_staff', 'needs_staff', ?3)",
+            params![id, at, detail],
+        )?;
+        tx.commit()?;
+        drop(conn);
+        self.get(id).map(Some)
+    }
+
+    /// Sets the checkout's slip state (no checkout state change).
+    pub fn set_slip(&self, id: &str, slip: SlipStatus) -> Result<(), JournalError> {
+        let n = self.conn().execute(
+            "UPDATE checkouts SET slip = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, slip.as_str(), now()],
+        )?;
+        if n == 0 {
+            return Err(JournalError::Missing(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Records a printer event; for a job, before it is sent. With a checkout and a `slip`,
+    /// the checkout's slip state changes in the same transaction.
+    pub fn record_print(
+        &self,
+        p: &NewPrint<'_>,
+        slip: Option<SlipStatus>,
+    ) -> Result<i64, JournalError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let at = now();
+        tx.execute(
+            "INSERT INTO prints (checkout_id, at, kind, outcome, problem, staff, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                p.checkout_id,
+                at,
+                p.kind.as_str(),
+                p.outcome,
+                p.problem,
+                p.staff,
+                p.detail
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        if let (Some(c), Some(slip)) = (p.checkout_id, slip) {
+            tx.execute(
+                "UPDATE checkouts SET slip = ?2, updated_at = ?3 WHERE id = ?1",
+                params![c, slip.as_str(), at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Completes a print job's record with its result (`printed` or `failed`), and the
+    /// checkout's slip state with it.
+    pub fn finish_print(
+        &self,
+        print_id: i64,
+        outcome: &str,
+        problem: Option<&str>,
+        detail: Option<&str>,
+        slip: Option<SlipStatus>,
+    ) -> Result<(), JournalError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let at = now();
+        let checkout: Option<Option<String>> = tx
+            .query_row(
+                "SELECT checkout_id FROM prints WHERE id = ?1",
+                [print_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(checkout) = checkout else {
+            return Err(JournalError::Missing(format!("print {print_id}")));
+        };
+        tx.execute(
+            "UPDATE prints SET outcome = ?2, problem = COALESCE(?3, problem),
+                detail = COALESCE(?4, detail), finished_at = ?5 WHERE id = ?1",
+            params![print_id, outcome, problem, detail, at],
+        )?;
+        if let (Some(c), Some(slip)) = (checkout, slip) {
+            tx.execute(
+                "UPDATE checkouts SET slip = ?2, updated_at = ?3 WHERE id = ?1",
+                params![c, slip.as_str(), at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The printer events of one checkout, oldest first.
+    pub fn prints(&self, checkout_id: &str) -> Result<Vec<PrintRecord>, JournalError> {
+        self.query_prints(
+            "SELECT id, checkout_id, at, kind, outcome, problem, staff, detail, finished_at
+             FROM prints WHERE checkout_id = ?1 ORDER BY id",
+            Some(checkout_id),
+        )
+    }
+
+    /// The latest printer events, newest first.
+    pub fn recent_prints(&self, limit: u32) -> Result<Vec<PrintRecord>, JournalError> {
+        self.query_prints(
+            &format!(
+                "SELECT id, checkout_id, at, kind, outcome, problem, staff, detail, finished_at
+                 FROM prints ORDER BY id DESC LIMIT {limit}"
+            ),
+            None,
+        )
+    }
+
+    /// Placed orders whose slip is still waiting or being printed: after a restart, no job of
+    /// theirs is running any more.
+    pub fn slips_unfinished(&self) -> Result<Vec<CheckoutRecord>, JournalError> {
+        self.query(
+            "SELECT * FROM checkouts WHERE slip = 'printing'
+                OR (slip = 'pending' AND state IN ('posted', 'tracking', 'completed'))
+             ORDER BY created_at",
+        )
+    }
+
+    fn query_prints(
+        &self,
+        sql: &str,
+        checkout_id: Option<&str>,
+    ) -> Result<Vec<PrintRecord>, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(sql)?;
+        let map = |r: &Row<'_>| {
+            Ok(PrintRecord {
+                id: r.get(0)?,
+                checkout_id: r.get(1)?,
+                at: r.get(2)?,
+                kind: r.get(3)?,
+                outcome: r.get(4)?,
+                problem: r.get(5)?,
+                staff: r.get(6)?,
+                detail: r.get(7)?,
+                finished_at: r.get(8)?,
+            })
+        };
+        let rows = match checkout_id {
+            Some(c) => stmt.query_map([c], map)?.collect::<Result<_, _>>()?,
+            None => stmt.query_map([], map)?.collect::<Result<_, _>>()?,
+        };
+        Ok(rows)
+    }
+
     /// Checkouts waiting for staff and not yet handled, oldest first.
     pub fn needing_staff(&self) -> Result<Vec<CheckoutRecord>, JournalError> {
         self.query(
@@ -523,6 +783,7 @@ struct RawRow {
     pos_status: Option<String>,
     notice: Option<String>,
     post_attempts: u32,
+    slip: String,
 }
 
 fn raw(r: &Row<'_>) -> rusqlite::Result<RawRow> {
@@ -545,6 +806,7 @@ fn raw(r: &Row<'_>) -> rusqlite::Result<RawRow> {
         pos_status: r.get("pos_status")?,
         notice: r.get("notice")?,
         post_attempts: r.get("post_attempts")?,
+        slip: r.get("slip")?,
     })
 }
 
@@ -578,6 +840,9 @@ impl RawRow {
             pos_number: self.pos_number,
             pos_status: self.pos_status,
             post_attempts: self.post_attempts,
+            slip: SlipStatus::parse(&self.slip).ok_or_else(|| {
+                JournalError::Corrupt(format!("unknown slip state {}", self.slip))
+            })?,
         })
     }
 }

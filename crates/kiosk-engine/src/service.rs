@@ -25,8 +25,8 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use kiosk_core::cart::OrderType;
 use kiosk_core::error::{ErrorCode, IpcError};
 use kiosk_core::view::{
-    CheckLine, ConnectionReport, MenuSummary, PinState, PinVerdict, SecretKind, SettingsForm,
-    SettingsProblem, SettingsSaved, SetupStatus,
+    AppMode, CheckLine, ConnectionReport, MenuSummary, PaymentTestReport, PinState, PinVerdict,
+    SecretKind, SettingsForm, SettingsProblem, SettingsSaved, SetupStatus,
 };
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +35,7 @@ use crate::config::{
     PaymentSection, PosKind, PosSection,
 };
 use crate::secrets::{SecretError, SecretStore};
+use payments::sbpilot::SbPilotConfig;
 
 pub const PIN_FILE: &str = "service-pin.json";
 pub const PIN_MIN: usize = 4;
@@ -441,18 +442,29 @@ impl Service {
             ),
             Err(e) => (false, Some(e.clone()), default_form(), None),
         };
-        let names = secret_names(config);
-        let present = |n: &str| secrets.get(n).ok().flatten().is_some();
+        let present = |kind: SecretKind| {
+            secrets
+                .get(&secret_name(config, kind))
+                .ok()
+                .flatten()
+                .is_some()
+        };
+        let secrets_set: Vec<SecretKind> = SecretKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| present(*k))
+            .collect();
         SetupStatus {
             configured,
             demo,
             settings_path: self.settings_path.display().to_string(),
             settings_problem: problem,
             settings: form,
-            pos_token_set: present(&names.0),
-            pos_user_password_set: present(&names.1),
+            pos_token_set: secrets_set.contains(&SecretKind::PosToken),
+            pos_user_password_set: secrets_set.contains(&SecretKind::PosUserPassword),
             keyring,
             pin_set: self.pins.is_set(),
+            secrets_set,
         }
     }
 
@@ -493,11 +505,20 @@ impl Service {
     }
 }
 
-/// The keyring entries of the POS secrets, from the settings or their defaults.
-fn secret_names(config: Option<&KioskConfig>) -> (String, String) {
-    match config {
-        Some(c) => (c.pos.secret.clone(), c.pos.user_secret.clone()),
-        None => ("pos-token".into(), "pos-user".into()),
+/// The keyring entry of a secret: the one the settings name, or its default.
+pub fn secret_name(config: Option<&KioskConfig>, kind: SecretKind) -> String {
+    let pay = config.map(|c| &c.payment);
+    let tbank = pay.and_then(|p| p.tbank.clone()).unwrap_or_default();
+    let yookassa = pay.and_then(|p| p.yookassa.clone()).unwrap_or_default();
+    match kind {
+        SecretKind::PosToken => config.map_or_else(|| "pos-token".into(), |c| c.pos.secret.clone()),
+        SecretKind::PosUserPassword => {
+            config.map_or_else(|| "pos-user".into(), |c| c.pos.user_secret.clone())
+        }
+        SecretKind::TbankTerminalKey => tbank.terminal_key_secret,
+        SecretKind::TbankPassword => tbank.password_secret,
+        SecretKind::YookassaShopId => yookassa.shop_id_secret,
+        SecretKind::YookassaSecretKey => yookassa.secret_key_secret,
     }
 }
 
@@ -509,15 +530,322 @@ pub fn set_secret(
     value: &str,
 ) -> Result<(), ServiceError> {
     crate::secrets::check_value(value)?;
-    let (token, user) = secret_names(config);
-    let name = match kind {
-        SecretKind::PosToken => token,
-        SecretKind::PosUserPassword => user,
-    };
+    let name = secret_name(config, kind);
     secrets.set(&name, value.trim())?;
     crate::logs::redact(value.trim());
     tracing::info!(entry = %name, "secret stored in the OS keyring");
     Ok(())
+}
+
+/// What a form would give, without saving: the problems by field (empty when it is right).
+pub fn check_settings(form: &SettingsForm, base: Option<&KioskConfig>) -> Vec<SettingsProblem> {
+    config_from_form(form, base).err().unwrap_or_default()
+}
+
+/// The amount of the set-up screens' test sale, given back at once.
+pub const TEST_SALE: &str = "1.00";
+
+/// The keyring entries a payment provider needs, with what each is.
+fn payment_secrets(provider: &str) -> &'static [(SecretKind, &'static str)] {
+    match provider {
+        "tbank" => &[
+            (SecretKind::TbankTerminalKey, "T-Bank terminal key"),
+            (SecretKind::TbankPassword, "T-Bank terminal password"),
+        ],
+        "yookassa" => &[
+            (SecretKind::YookassaShopId, "YooKassa shop id"),
+            (SecretKind::YookassaSecretKey, "YooKassa secret key"),
+        ],
+        _ => &[],
+    }
+}
+
+/// The set-up screens' "Test the payment provider" with the given settings and the keyring's
+/// keys: the keys are there, the provider answers (the card terminal's own check, `sb_pilot 26`;
+/// T-Bank's `CheckOrder`, which also proves the signature; the simulator's status), and, with
+/// `sale`, a sale of [`TEST_SALE`] that is refunded (or cancelled, for a QR nobody paid) at once,
+/// its terminal prompts and QR sent to `progress` as they come. Nothing is charged without
+/// `sale`. The same steps as `kioskctl payment-test`.
+pub async fn test_payment(
+    config: &KioskConfig,
+    secrets: &dyn SecretStore,
+    data_dir: &Path,
+    sale: bool,
+    progress: kiosk_core::ports::ProgressSink,
+) -> PaymentTestReport {
+    let provider = config.payment.provider.clone();
+    let mut lines = Vec::new();
+    for (kind, what) in payment_secrets(&provider) {
+        let entry = secret_name(Some(config), *kind);
+        lines.push(match secrets.get(&entry) {
+            Ok(Some(_)) => CheckLine::ok(
+                "payment.key",
+                what,
+                format!("in the OS keyring (entry {entry})"),
+            ),
+            Ok(None) => CheckLine::fail(
+                "payment.key",
+                what,
+                format!("not in the OS keyring (entry {entry})"),
+                "enter it in the payment step and test again",
+            ),
+            Err(e) => CheckLine::fail("keyring", "OS keyring", e.to_string(), e.fix()),
+        });
+    }
+    let report = |lines: Vec<CheckLine>, returned: bool| PaymentTestReport {
+        provider: provider.clone(),
+        ok: returned && !lines.iter().any(CheckLine::failed),
+        lines,
+    };
+    if lines.iter().any(CheckLine::failed) {
+        return report(lines, false);
+    }
+    // The test's waits are the installer's: at most two minutes for a QR to be paid.
+    let mut config = config.clone();
+    if provider == "tbank" {
+        let t = config.payment.tbank.get_or_insert_with(Default::default);
+        t.wait_s = Some(t.wait_s.unwrap_or(t.qr_lifetime_s).min(120));
+    }
+    if provider == "yookassa" {
+        let y = config.payment.yookassa.get_or_insert_with(Default::default);
+        y.wait_s = y.wait_s.min(120);
+    }
+    match provider.as_str() {
+        "sbpilot" => lines.push(sbpilot_health(&config, data_dir).await),
+        "yookassa" => lines.push(CheckLine::skipped(
+            "payment",
+            "Payment provider",
+            "YooKassa is reached only by a payment: run the test sale to check the shop id, the key and the address",
+        )),
+        _ => lines.push(crate::diagnostics::check_payment(&config, secrets).await.0),
+    }
+    if !sale || lines.iter().any(CheckLine::failed) {
+        return report(lines, !sale);
+    }
+    if provider == "counter" {
+        lines.push(CheckLine::skipped(
+            "payment.sale",
+            "Test sale",
+            "customers pay at the counter: there is nothing to charge",
+        ));
+        return report(lines, true);
+    }
+    let returned = test_sale(&config, secrets, data_dir, progress, &mut lines).await;
+    report(lines, returned)
+}
+
+/// `sb_pilot 26`: the terminal's own check, which charges nothing.
+async fn sbpilot_health(config: &KioskConfig, data_dir: &Path) -> CheckLine {
+    const LABEL: &str = "Card terminal (sb_pilot 26)";
+    let Some(mut c) = config.payment.sbpilot.clone() else {
+        return CheckLine::fail(
+            "payment",
+            LABEL,
+            "no sb_pilot program is named",
+            "give the path of the bank's sb_pilot executable",
+        );
+    };
+    if c.work_dir.as_os_str().is_empty() {
+        c.work_dir = data_dir.join("payments").join("sbpilot");
+    }
+    let binary = c.binary.display().to_string();
+    let provider = match payments::sbpilot::SbPilotProvider::new(c) {
+        Ok(p) => p,
+        Err(e) => {
+            return CheckLine::fail(
+                "payment",
+                LABEL,
+                e.to_string(),
+                format!("check that {binary} exists and may be run by the kiosk's user"),
+            )
+        }
+    };
+    match provider.health().await {
+        Ok(answer) => CheckLine::ok("payment", LABEL, format!("the terminal answers: {answer}")),
+        Err(e) => CheckLine::fail(
+            "payment",
+            LABEL,
+            e.to_string(),
+            "check that the pinpad is connected and switched on, and sb_pilot's pinpad.ini",
+        ),
+    }
+}
+
+/// A sale of [`TEST_SALE`], then the money back: refunded when approved, cancelled when the
+/// outcome is still open (a QR nobody paid). True when nothing stays charged.
+async fn test_sale(
+    config: &KioskConfig,
+    secrets: &dyn SecretStore,
+    data_dir: &Path,
+    progress: kiosk_core::ports::ProgressSink,
+    lines: &mut Vec<CheckLine>,
+) -> bool {
+    use kiosk_core::payment::{PaymentOutcome, PaymentRequest, RefundOutcome};
+    let provider = match crate::pos::build_provider_with_secrets(config, secrets, data_dir) {
+        Ok(p) => p,
+        Err(e) => {
+            lines.push(CheckLine::fail(
+                "payment.sale",
+                "Test sale",
+                e.to_string(),
+                "correct the payment settings and keys",
+            ));
+            return false;
+        }
+    };
+    let amount = kiosk_core::Money::parse(TEST_SALE).expect("a valid amount");
+    // T-Bank takes order ids of at most 36 characters.
+    let attempt_id = format!(
+        "setup-test-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..20]
+    );
+    tracing::info!(attempt = %attempt_id, provider = provider.name(), "payment test sale");
+    let req = PaymentRequest {
+        attempt_id: attempt_id.clone(),
+        order_ref: attempt_id.clone(),
+        amount,
+        description: "Kiosk set-up: test payment".into(),
+    };
+    let sale = match provider.start(&req, progress).await {
+        Ok(o) => o,
+        Err(e) => {
+            lines.push(CheckLine::fail(
+                "payment.sale",
+                "Test sale",
+                e.to_string(),
+                "check the provider's address, keys and account; run the check first",
+            ));
+            // The charge may have happened: ask once more, and give back what was taken.
+            return settle_test(provider.as_ref(), &attempt_id, amount, lines).await;
+        }
+    };
+    let what = format!("Test sale of {amount}");
+    match &sale {
+        PaymentOutcome::Approved { receipt } => lines.push(CheckLine::ok(
+            "payment.sale",
+            &what,
+            format!("approved, transaction {}", receipt.transaction_id),
+        )),
+        PaymentOutcome::Declined { reason } => lines.push(CheckLine::fail(
+            "payment.sale",
+            &what,
+            format!("declined: {reason}"),
+            "the provider refused the payment: check the account, or try another card",
+        )),
+        PaymentOutcome::Cancelled => lines.push(CheckLine::warn(
+            "payment.sale",
+            &what,
+            "cancelled at the terminal; nothing was charged",
+            "run the test again and pay it",
+        )),
+        PaymentOutcome::Pending => lines.push(CheckLine::warn(
+            "payment.sale",
+            &what,
+            "not paid in time",
+            "scan the QR (or present the card) within two minutes",
+        )),
+        PaymentOutcome::NotFound | PaymentOutcome::PayAtCounter => lines.push(CheckLine::fail(
+            "payment.sale",
+            &what,
+            format!("unexpected answer: {sale:?}"),
+            "check the provider's settings",
+        )),
+    }
+    match sale {
+        PaymentOutcome::Approved { .. } => {
+            let r = provider.refund(&attempt_id, amount).await;
+            match r {
+                Ok(RefundOutcome::Refunded { reference }) => {
+                    lines.push(CheckLine::ok(
+                        "payment.refund",
+                        "Refund",
+                        format!("given back ({reference})"),
+                    ));
+                    true
+                }
+                Ok(other) => {
+                    lines.push(CheckLine::fail(
+                        "payment.refund",
+                        "Refund",
+                        format!("{other:?}"),
+                        format!("the test charge of {amount} (attempt {attempt_id}) was not given back: refund it in the provider's account"),
+                    ));
+                    false
+                }
+                Err(e) => {
+                    lines.push(CheckLine::fail(
+                        "payment.refund",
+                        "Refund",
+                        e.to_string(),
+                        format!("the test charge of {amount} (attempt {attempt_id}) was not given back: refund it in the provider's account"),
+                    ));
+                    false
+                }
+            }
+        }
+        PaymentOutcome::Pending => settle_test(provider.as_ref(), &attempt_id, amount, lines).await,
+        _ => false,
+    }
+}
+
+/// After a test sale whose outcome is open: cancels it, and refunds it if it was paid after all.
+async fn settle_test(
+    provider: &dyn kiosk_core::ports::PaymentProvider,
+    attempt_id: &str,
+    amount: kiosk_core::Money,
+    lines: &mut Vec<CheckLine>,
+) -> bool {
+    use kiosk_core::payment::{PaymentOutcome, RefundOutcome};
+    let fix = format!(
+        "check attempt {attempt_id} in the provider's account and give back {amount} if it was charged"
+    );
+    match provider.cancel(attempt_id).await {
+        Ok(PaymentOutcome::Cancelled) | Ok(PaymentOutcome::NotFound) => {
+            lines.push(CheckLine::ok(
+                "payment.cancel",
+                "Cancel",
+                "cancelled: nothing was charged",
+            ));
+            false
+        }
+        Ok(PaymentOutcome::Approved { .. }) => match provider.refund(attempt_id, amount).await {
+            Ok(RefundOutcome::Refunded { reference }) => {
+                lines.push(CheckLine::ok(
+                    "payment.refund",
+                    "Refund",
+                    format!("paid late, given back ({reference})"),
+                ));
+                false
+            }
+            other => {
+                lines.push(CheckLine::fail(
+                    "payment.refund",
+                    "Refund",
+                    format!("{other:?}"),
+                    fix,
+                ));
+                false
+            }
+        },
+        Ok(other) => {
+            lines.push(CheckLine::warn(
+                "payment.cancel",
+                "Cancel",
+                format!("{other:?}"),
+                fix,
+            ));
+            false
+        }
+        Err(e) => {
+            lines.push(CheckLine::fail(
+                "payment.cancel",
+                "Cancel",
+                e.to_string(),
+                fix,
+            ));
+            false
+        }
+    }
 }
 
 /// The wizard's "Test the connection" with the given settings and the keyring's secrets.
@@ -611,6 +939,8 @@ pub fn default_form() -> SettingsForm {
         jupiter_strategy: "pay_first".into(),
         payment_provider: "counter".into(),
         payment_url: None,
+        sbpilot_binary: None,
+        sbpilot_install_dir: None,
         tender: "1".into(),
         tender_name: None,
         payment_timeout_s: None,
@@ -620,6 +950,7 @@ pub fn default_form() -> SettingsForm {
         menu_refresh_s: 60,
         callbacks_listen: None,
         callbacks_public_url: None,
+        mode: AppMode::Customer,
     }
 }
 
@@ -641,6 +972,17 @@ pub fn form_from_config(c: &KioskConfig) -> SettingsForm {
         .into(),
         payment_provider: c.payment.provider.clone(),
         payment_url: c.payment.url.clone(),
+        sbpilot_binary: c
+            .payment
+            .sbpilot
+            .as_ref()
+            .map(|p| p.binary.display().to_string()),
+        sbpilot_install_dir: c
+            .payment
+            .sbpilot
+            .as_ref()
+            .and_then(|p| p.install_dir.as_ref())
+            .map(|d| d.display().to_string()),
         tender: c.payment.tender.clone(),
         tender_name: c.payment.tender_name.clone(),
         payment_timeout_s: c.payment.timeout_s.map(|t| t.min(u32::MAX as u64) as u32),
@@ -650,6 +992,7 @@ pub fn form_from_config(c: &KioskConfig) -> SettingsForm {
         menu_refresh_s: c.menu.refresh_s.min(u32::MAX as u64) as u32,
         callbacks_listen: c.callbacks.as_ref().map(|x| x.listen.clone()),
         callbacks_public_url: c.callbacks.as_ref().and_then(|x| x.public_url.clone()),
+        mode: c.kiosk.mode,
     }
 }
 
@@ -663,12 +1006,15 @@ fn field_of(key: &str) -> &str {
         "kiosk.idle_timeout_s" => "idle_timeout_s",
         "kiosk.idle_countdown_s" => "idle_countdown_s",
         "kiosk.confirmation_timeout_s" => "confirmation_timeout_s",
+        "kiosk.mode" => "mode",
         "pos.url" => "pos_url",
         "pos.table" => "table",
         "payment.provider" => "payment_provider",
         "payment.url" => "payment_url",
         "payment.tender" => "tender",
         "payment.timeout_s" => "payment_timeout_s",
+        "payment.sbpilot" | "payment.sbpilot.binary" => "sbpilot_binary",
+        "payment.sbpilot.install_dir" => "sbpilot_install_dir",
         "order_types.offered" => "order_types",
         "order_types.categories.eat_in" => "eat_in_category",
         "order_types.categories.takeaway" => "takeaway_category",
@@ -720,6 +1066,30 @@ pub fn config_from_form(
     if let Some(c) = blank_to_none(&f.takeaway_category) {
         categories.insert("takeaway".to_string(), c);
     }
+    // The card terminal's table exists when its program is named; its other keys (folders,
+    // environment, encoding) keep the file's values.
+    let sbpilot = blank_to_none(&f.sbpilot_binary).map(|binary| {
+        let mut c = base
+            .and_then(|b| b.payment.sbpilot.clone())
+            .unwrap_or_else(|| SbPilotConfig::new(&binary, PathBuf::new()));
+        c.binary = PathBuf::from(binary);
+        c.install_dir = blank_to_none(&f.sbpilot_install_dir).map(PathBuf::from);
+        c
+    });
+    let provider = f.payment_provider.trim();
+    if matches!(provider, "tbank" | "yookassa") {
+        if let Some(u) = blank_to_none(&f.payment_url) {
+            let scheme_ok = u.starts_with("https://") || u.starts_with("http://");
+            if !scheme_ok || u.chars().any(char::is_whitespace) {
+                problems.push(SettingsProblem {
+                    field: "payment_url".into(),
+                    message: format!(
+                        "must be the API's address starting with https://, or empty for production (got {u:?})"
+                    ),
+                });
+            }
+        }
+    }
     let callbacks = blank_to_none(&f.callbacks_listen).map(|listen| CallbackSection {
         listen,
         public_url: blank_to_none(&f.callbacks_public_url),
@@ -733,7 +1103,7 @@ pub fn config_from_form(
             confirmation_timeout_s: f.confirmation_timeout_s,
             restaurant_name: blank_to_none(&f.restaurant_name),
             data_dir: base.and_then(|b| b.kiosk.data_dir.clone()),
-            mode: base.map_or_else(Default::default, |b| b.kiosk.mode),
+            mode: f.mode,
         },
         pos: PosSection {
             kind,
@@ -749,9 +1119,10 @@ pub fn config_from_form(
             tender: f.tender.trim().to_string(),
             tender_name: blank_to_none(&f.tender_name),
             timeout_s: f.payment_timeout_s.map(u64::from),
-            sbpilot: None,
-            tbank: None,
-            yookassa: None,
+            sbpilot,
+            // The form does not show these tables' finer keys: they keep the file's values.
+            tbank: base.and_then(|b| b.payment.tbank.clone()),
+            yookassa: base.and_then(|b| b.payment.yookassa.clone()),
         },
         order_types: OrderTypes {
             offered: f.order_types.clone(),
@@ -761,6 +1132,8 @@ pub fn config_from_form(
             refresh_s: u64::from(f.menu_refresh_s),
         },
         callbacks,
+        // The form does not edit the printer yet: the file's `[printer]` stays as it is.
+        printer: base.and_then(|b| b.printer.clone()),
     };
     if let Err(e) = config.validate() {
         for p in e.0 {

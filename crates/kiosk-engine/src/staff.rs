@@ -4,7 +4,8 @@
 //! - **Login** (`login`): r_keeper has no staff login to ask, so its PINs are the kiosk's own
 //!   (argon2id hashes in `staff.toml`, [`settings`]); Jupiter decides itself through
 //!   `get_user_id` (password or card track). Wrong attempts lock the login for a while
-//!   ([`session`]); a session ends after `idle_logout_s` without a staff action.
+//!   ([`session`]); a session ends after `idle_logout_s` without a staff action or touch (the
+//!   screens report touches through `session`; their own polling of the list does not count).
 //! - **Orders** (`orders`): the kiosk's checkouts from the journal and the POS's open orders,
 //!   merged, with status, age and total; **problems first**: checkouts waiting for staff,
 //!   refunds in progress, totals the POS disagrees with, orders to be paid at the counter still
@@ -46,7 +47,7 @@ use kiosk_core::pricing::Adjustment;
 use kiosk_core::view::{
     CheckoutNotice, LoyaltyClientView, StaffCapabilities, StaffCredential, StaffEvent,
     StaffLoginInfo, StaffLoginMethod, StaffLoginVerdict, StaffMemberView, StaffOrderRef,
-    StaffOutcome, StaffSession,
+    StaffOrderRow, StaffOutcome, StaffSession,
 };
 use kiosk_core::{Money, PosError};
 use pos_jupiter::Secret;
@@ -118,9 +119,9 @@ impl From<StaffError> for IpcError {
             StaffError::Pos(p) => return IpcError::from(p.clone()),
             StaffError::Journal(_) => ErrorCode::JournalUnavailable,
             StaffError::Payment(_) | StaffError::RefundFailed(_) => ErrorCode::PaymentFailed,
-            StaffError::NotConfigured(_) | StaffError::Settings(_) | StaffError::Printer(_) => {
-                ErrorCode::Internal
-            }
+            // The printer's own words say what is wrong; the alert above the list says it too.
+            StaffError::Printer(_) => ErrorCode::PrinterUnavailable,
+            StaffError::NotConfigured(_) | StaffError::Settings(_) => ErrorCode::Internal,
         };
         IpcError::new(code, e.to_string())
     }
@@ -330,6 +331,11 @@ pub struct NumberTicket {
     pub total: Money,
     /// RFC 3339, UTC.
     pub at: String,
+    /// The kiosk's checkout, when the order is one of this kiosk's: its whole slip is printed
+    /// again.
+    pub checkout_id: Option<String>,
+    /// Who asked, for the print's journal line.
+    pub staff: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -368,6 +374,17 @@ impl NumberPrinter for NoPrinter {
 // ---------------------------------------------------------------------------------------------
 // The desk
 // ---------------------------------------------------------------------------------------------
+
+/// What a staff action is on. The journal files each action under the kiosk's checkout and
+/// the POS order both, so either's history shows it.
+enum On<'a> {
+    /// One of the kiosk's checkouts (and its POS order, once it has one).
+    Checkout(&'a CheckoutRecord),
+    /// A POS order (and the kiosk's checkout of it, when it is one of the kiosk's).
+    PosOrder(&'a str),
+    /// An order as the list shows it.
+    Row(&'a StaffOrderRow),
+}
 
 /// A Jupiter edit lock taken through this kiosk.
 #[derive(Debug, Clone)]
@@ -447,73 +464,80 @@ fn notice_reason(n: &Option<CheckoutNotice>) -> String {
     }
 }
 
+/// What came of an action, in words, and whether it happened (`false`: nothing was printed,
+/// the lock was refused, the POS has no such order). The journal line written after every
+/// action and `kioskctl staff` say it the same way.
+pub fn outcome_summary(o: &StaffOutcome) -> (bool, String) {
+    let text = match o {
+        StaffOutcome::Sent {
+            pos_order_id,
+            number,
+        } => format!(
+            "sent: POS order {pos_order_id}, number {}",
+            number.as_deref().unwrap_or("-")
+        ),
+        StaffOutcome::AlreadyInPos { order, note } => format!(
+            "not sent: the POS has order {} ({}, total {}, paid {}); {note}",
+            order.pos_order_id,
+            order.status.as_str(),
+            order.total,
+            order.paid
+        ),
+        StaffOutcome::StillSending { attempts } => format!(
+            "not sent: the kiosk is still sending it ({attempts} attempts) and the POS does not have it yet"
+        ),
+        StaffOutcome::Handled => "handled".into(),
+        StaffOutcome::Refunded { amount, reference } => {
+            format!("refunded {amount}, reference {reference}")
+        }
+        StaffOutcome::RefundPending => {
+            "refund accepted; the provider has not confirmed it yet".into()
+        }
+        StaffOutcome::Printed => "printed".into(),
+        StaffOutcome::NoPrinter { reason } => return (false, format!("not printed: {reason}")),
+        StaffOutcome::Locked { .. } => "locked".into(),
+        StaffOutcome::LockRefused { held_by, message } => {
+            return (
+                false,
+                match held_by {
+                    Some(h) => format!("refused: the order is locked by {h}: {message}"),
+                    None => format!("refused by the POS: {message}"),
+                },
+            )
+        }
+        StaffOutcome::NotInPos => return (false, "the POS has no such order".into()),
+        StaffOutcome::Unlocked => "unlocked".into(),
+        StaffOutcome::Updated { order } => format!("updated: now total {}", order.row.total),
+        StaffOutcome::ClientAdded {
+            client,
+            discounts,
+            total_before,
+            total_after,
+            ..
+        } => format!(
+            "client {} added, {} discounts: total {total_before} -> {total_after}",
+            client.as_ref().map(|c| c.name.as_str()).unwrap_or("-"),
+            discounts.len()
+        ),
+        StaffOutcome::Closed { order } => format!(
+            "order {} is {} (total {}, paid {})",
+            order.pos_order_id,
+            order.status.as_str(),
+            order.total,
+            order.paid
+        ),
+        // The comment itself may carry guests' details: the journal keeps its length only.
+        StaffOutcome::PrintInfo { comment } => {
+            format!("comment read: {} characters", comment.chars().count())
+        }
+    };
+    (true, text)
+}
+
 /// What an action left, for the journal line written after it.
 fn result_detail(r: &Result<StaffOutcome, StaffError>) -> (bool, String) {
     match r {
-        Ok(o) => {
-            let text = match o {
-                StaffOutcome::Sent {
-                    pos_order_id,
-                    number,
-                } => format!(
-                    "sent: POS order {pos_order_id} number {}",
-                    number.as_deref().unwrap_or("-")
-                ),
-                StaffOutcome::AlreadyInPos { order, note } => format!(
-                    "not sent: the POS has order {} ({}, total {}, paid {}); {note}",
-                    order.pos_order_id,
-                    order.status.as_str(),
-                    order.total,
-                    order.paid
-                ),
-                StaffOutcome::StillSending { attempts } => {
-                    format!("not sent: the kiosk is still sending it ({attempts} attempts)")
-                }
-                StaffOutcome::Handled => "handled".into(),
-                StaffOutcome::Refunded { amount, reference } => {
-                    format!("refunded {amount}, reference {reference}")
-                }
-                StaffOutcome::RefundPending => "refund accepted, not confirmed yet".into(),
-                StaffOutcome::Printed => "printed".into(),
-                StaffOutcome::NoPrinter { reason } => {
-                    return (false, format!("not printed: {reason}"))
-                }
-                StaffOutcome::Locked { .. } => "locked".into(),
-                StaffOutcome::LockRefused { held_by, message } => {
-                    return (
-                        false,
-                        match held_by {
-                            Some(h) => format!("refused: held by {h}: {message}"),
-                            None => format!("refused: {message}"),
-                        },
-                    )
-                }
-                StaffOutcome::NotInPos => "the POS has no such order".into(),
-                StaffOutcome::Unlocked => "unlocked".into(),
-                StaffOutcome::Updated { order } => format!("now total {}", order.row.total),
-                StaffOutcome::ClientAdded {
-                    client,
-                    discounts,
-                    total_before,
-                    total_after,
-                    ..
-                } => format!(
-                    "client {}; {} discounts; total {total_before} → {total_after}",
-                    client.as_ref().map(|c| c.name.as_str()).unwrap_or("-"),
-                    discounts.len()
-                ),
-                StaffOutcome::Closed { order } => format!(
-                    "{} (total {}, paid {})",
-                    order.status.as_str(),
-                    order.total,
-                    order.paid
-                ),
-                StaffOutcome::PrintInfo { comment } => {
-                    format!("{} characters", comment.chars().count())
-                }
-            };
-            (true, text)
-        }
+        Ok(o) => outcome_summary(o),
         Err(e) => (false, e.to_string()),
     }
 }
@@ -535,6 +559,11 @@ impl StaffDesk {
             Err(e) => (StaffSettings::default(), Some(e.to_string())),
         };
         let (events, _) = broadcast::channel(64);
+        // The kiosk's receipt printer prints the numbers and slips staff ask for.
+        let printer: Arc<dyn NumberPrinter> = match &engine.printing {
+            Some(p) => p.clone(),
+            None => Arc::new(NoPrinter),
+        };
         Ok(StaffDesk {
             engine,
             checkouts,
@@ -545,7 +574,7 @@ impl StaffDesk {
             sessions: Sessions::new(session::system_clock()),
             locks: Mutex::new(HashMap::new()),
             busy: Mutex::new(HashSet::new()),
-            printer: Arc::new(NoPrinter),
+            printer,
             events,
             revision: AtomicU64::new(1),
             last_poll: Mutex::new(None),
@@ -841,9 +870,18 @@ impl StaffDesk {
         self.bump();
     }
 
+    /// The session of a staff action or touch, kept alive for another `idle_logout_s`.
     async fn authorize(&self, session: &str) -> Result<Session, StaffError> {
         self.sweep().await;
         self.sessions.check(session, self.idle())
+    }
+
+    /// The session of a read the screens make by themselves (the list's live updates): checked
+    /// but not kept alive, so a tablet left on the counter still logs out. Touches keep it
+    /// alive through [`StaffDesk::session`].
+    async fn authorize_read(&self, session: &str) -> Result<Session, StaffError> {
+        self.sweep().await;
+        self.sessions.peek(session, self.idle())
     }
 
     // -- the journal -----------------------------------------------------------------------------
@@ -872,8 +910,7 @@ impl StaffDesk {
     async fn act<F>(
         &self,
         s: &Session,
-        checkout_id: Option<&str>,
-        pos_order_id: Option<&str>,
+        on: On<'_>,
         action: &str,
         detail: &str,
         run: F,
@@ -881,6 +918,12 @@ impl StaffDesk {
     where
         F: std::future::Future<Output = Result<StaffOutcome, StaffError>>,
     {
+        let (checkout_id, pos_order_id) = match on {
+            On::Checkout(r) => (Some(r.id.clone()), r.pos_order_id.clone()),
+            On::PosOrder(p) => (self.checkout_for_pos(p).map(|r| r.id), Some(p.to_string())),
+            On::Row(r) => (r.checkout_id.clone(), r.pos_order_id.clone()),
+        };
+        let (checkout_id, pos_order_id) = (checkout_id.as_deref(), pos_order_id.as_deref());
         self.record(&s.who, checkout_id, pos_order_id, action, Some(detail))?;
         let result = run.await;
         let (ok, text) = result_detail(&result);
@@ -996,20 +1039,30 @@ impl StaffDesk {
         changed
     }
 
+    /// Tells the screens of every message on `changes` (a missed one counts too), for as long
+    /// as its sender lives.
+    fn bump_on<T: Clone + Send + 'static>(self: &Arc<Self>, mut changes: broadcast::Receiver<T>) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match changes.recv().await {
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => me.bump(),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+    }
+
     /// Starts the staff side's background work: forwards the checkout's changes to the staff
     /// screens, and every `every` ends idle sessions (releasing their locks) and polls the POS.
     /// The checkout's updates are subscribed to before this returns, so none is missed.
     pub fn spawn_background(self: &Arc<Self>, every: Duration) {
-        if let Some(mut orders) = self.engine.subscribe_orders() {
-            let me = self.clone();
-            tokio::spawn(async move {
-                loop {
-                    match orders.recv().await {
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => me.bump(),
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    }
-                }
-            });
+        // A printer alert raised or cleared changes what the staff screens show.
+        if let Some(alerts) = self.engine.printing.as_ref().map(|p| p.subscribe()) {
+            self.bump_on(alerts);
+        }
+        if let Some(orders) = self.engine.subscribe_orders() {
+            self.bump_on(orders);
         }
         let me = self.clone();
         tokio::spawn(async move {

@@ -234,3 +234,251 @@ async fn diagnostics_describe_the_running_kiosk_and_export_without_secrets() {
     assert!(all.contains("a careless line with <redacted>"));
     sim.stop().await;
 }
+
+/// Runs the set-up screens' payment test and collects the progress it streamed.
+async fn pay_test(
+    config: &KioskConfig,
+    secrets: &dyn SecretStore,
+    data_dir: &std::path::Path,
+    sale: bool,
+) -> (
+    kiosk_core::view::PaymentTestReport,
+    Vec<kiosk_core::payment::PaymentProgress>,
+) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = {
+        let seen = seen.clone();
+        Arc::new(move |p| seen.lock().unwrap().push(p))
+    };
+    let report = service::test_payment(config, secrets, data_dir, sale, sink).await;
+    let progress = seen.lock().unwrap().clone();
+    (report, progress)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_payment_test_checks_the_simulated_terminal_and_gives_a_test_sale_back() {
+    use pos_sim::payment::PaymentOutcomeMode;
+    let sim = pos_sim::spawn(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = KioskConfig::demo(&sim.url(), dir.path().to_path_buf());
+    let none = MemorySecrets::default();
+
+    // The check charges nothing.
+    let (r, _) = pay_test(&config, &none, dir.path(), false).await;
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(ids(&r.lines), [("payment".to_string(), CheckStatus::Ok)]);
+    assert!(sim.control().payments().is_empty());
+
+    // The sale is approved and refunded at once.
+    let (r, progress) = pay_test(&config, &none, dir.path(), true).await;
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(
+        ids(&r.lines),
+        [
+            ("payment".to_string(), CheckStatus::Ok),
+            ("payment.sale".to_string(), CheckStatus::Ok),
+            ("payment.refund".to_string(), CheckStatus::Ok),
+        ]
+    );
+    assert!(!progress.is_empty());
+    let payments = sim.control().payments();
+    assert_eq!(payments.len(), 1);
+    assert_eq!(payments[0].amount, "1.00");
+    assert!(payments[0].attempt_id.starts_with("setup-test-"));
+
+    // A declined card fails the test with what to do.
+    sim.control()
+        .set_payment_outcome(PaymentOutcomeMode::Decline, 0);
+    let (r, _) = pay_test(&config, &none, dir.path(), true).await;
+    assert!(!r.ok);
+    let sale = r.lines.iter().find(|l| l.id == "payment.sale").unwrap();
+    assert_eq!(sale.status, CheckStatus::Fail);
+    assert!(sale.detail.contains("declined"), "{sale:?}");
+    assert!(sale.fix.is_some());
+
+    // Pay at the counter: nothing to reach and nothing to charge.
+    let mut counter = config.clone();
+    counter.payment.provider = "counter".into();
+    let (r, _) = pay_test(&counter, &none, dir.path(), true).await;
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(r.lines.last().unwrap().id, "payment.sale");
+    assert_eq!(r.lines.last().unwrap().status, CheckStatus::Skipped);
+
+    // The terminal down: the check fails with where it looked.
+    sim.stop().await;
+    let (r, _) = pay_test(&config, &none, dir.path(), false).await;
+    assert!(!r.ok);
+    assert!(r.lines[0].failed() && r.lines[0].fix.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_payment_test_of_tbank_names_missing_keys_shows_the_qr_and_refunds() {
+    let sim = pay_sim::tbank::spawn(Default::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = KioskConfig::demo("http://127.0.0.1:9", dir.path().to_path_buf());
+    config.payment.provider = "tbank".into();
+    config.payment.url = Some(sim.api_url());
+
+    // No keys: each missing one is named with its keyring entry, and nothing is called.
+    let (r, _) = pay_test(&config, &MemorySecrets::default(), dir.path(), true).await;
+    assert!(!r.ok);
+    assert_eq!(
+        ids(&r.lines),
+        [
+            ("payment.key".to_string(), CheckStatus::Fail),
+            ("payment.key".to_string(), CheckStatus::Fail)
+        ]
+    );
+    assert!(r.lines[0].detail.contains("tbank-terminal-key"), "{r:#?}");
+
+    // The keys go where the settings name them (here, the defaults).
+    let keys = MemorySecrets::default();
+    for (kind, value) in [
+        (
+            kiosk_core::view::SecretKind::TbankTerminalKey,
+            pay_sim::tbank::DEMO_TERMINAL_KEY,
+        ),
+        (
+            kiosk_core::view::SecretKind::TbankPassword,
+            pay_sim::tbank::DEMO_PASSWORD,
+        ),
+    ] {
+        service::set_secret(&keys, Some(&config), kind, value).unwrap();
+    }
+    let (r, _) = pay_test(&config, &keys, dir.path(), false).await;
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(r.lines.last().unwrap().id, "payment");
+
+    // A wrong password: T-Bank refuses the signature, and the check says so.
+    let wrong = MemorySecrets::with("tbank-terminal-key", pay_sim::tbank::DEMO_TERMINAL_KEY);
+    wrong.set("tbank-password", "not-the-password").unwrap();
+    let (r, _) = pay_test(&config, &wrong, dir.path(), false).await;
+    assert!(r.lines.last().unwrap().status != CheckStatus::Ok, "{r:#?}");
+
+    sim.set_next_outcome(Some(pay_sim::tbank::TbankOutcome::Confirm));
+    let (r, progress) = pay_test(&config, &keys, dir.path(), true).await;
+    assert!(r.ok, "{r:#?}");
+    assert!(progress
+        .iter()
+        .any(|p| matches!(p, kiosk_core::payment::PaymentProgress::ShowQr { .. })));
+    assert!(r
+        .lines
+        .iter()
+        .any(|l| l.id == "payment.refund" && l.status == CheckStatus::Ok));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_payment_test_of_yookassa_and_the_card_terminal() {
+    let yk = pay_sim::yookassa::spawn(Default::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = KioskConfig::demo("http://127.0.0.1:9", dir.path().to_path_buf());
+    config.payment.provider = "yookassa".into();
+    config.payment.url = Some(yk.api_url());
+    let keys = MemorySecrets::with("yookassa-shop-id", pay_sim::yookassa::DEMO_SHOP_ID);
+    keys.set("yookassa-secret-key", pay_sim::yookassa::DEMO_SECRET_KEY)
+        .unwrap();
+    // YooKassa has nothing to ask without a payment: the check says to run the sale.
+    let (r, _) = pay_test(&config, &keys, dir.path(), false).await;
+    assert!(r.ok);
+    assert_eq!(r.lines.last().unwrap().status, CheckStatus::Skipped);
+    yk.set_next_outcome(Some(pay_sim::yookassa::YookassaOutcome::Pay));
+    let (r, _) = pay_test(&config, &keys, dir.path(), true).await;
+    assert!(r.ok, "{r:#?}");
+
+    // The Sberbank terminal through the sb_pilot stand-in: its own check (26), then a sale.
+    let sim_cfg = dir.path().join("sb.json");
+    pay_sim::sbpilot::SbPilotSimConfig::default()
+        .write(&sim_cfg)
+        .unwrap();
+    let mut sb = payments::sbpilot::SbPilotConfig::new(
+        pay_sim::sb_pilot_binary().unwrap(),
+        std::path::PathBuf::new(),
+    );
+    sb.env.insert(
+        pay_sim::sbpilot::CONFIG_ENV.to_string(),
+        sim_cfg.display().to_string(),
+    );
+    let mut card = config.clone();
+    card.payment.provider = "sbpilot".into();
+    card.payment.url = None;
+    card.payment.sbpilot = Some(sb);
+    let (r, _) = pay_test(&card, &MemorySecrets::default(), dir.path(), true).await;
+    assert!(r.ok, "{r:#?}");
+    assert!(r.lines[0].detail.contains("the terminal answers"), "{r:#?}");
+    // The operations' folders went to the data folder, as the engine's do.
+    assert!(dir.path().join("payments/sbpilot").is_dir());
+
+    // A program that is not there fails the check with what to do.
+    let mut missing = card.clone();
+    missing.payment.sbpilot.as_mut().unwrap().binary = dir.path().join("no-such-sb_pilot");
+    let (r, _) = pay_test(&missing, &MemorySecrets::default(), dir.path(), false).await;
+    assert!(!r.ok);
+    assert!(r.lines[0].fix.is_some(), "{r:#?}");
+}
+
+#[test]
+fn the_wizard_form_carries_the_device_mode_and_the_card_terminal() {
+    use kiosk_core::view::AppMode;
+    let dir = tempfile::tempdir().unwrap();
+    let svc = service::Service::new(dir.path().join("kiosk.toml"), dir.path().to_path_buf());
+    let mut form = service::default_form();
+    form.pos_url = "http://10.0.0.5:11111".into();
+    form.mode = AppMode::Board;
+    form.payment_provider = "sbpilot".into();
+    // The terminal's program is required for sbpilot, and named by its field.
+    let problems = service::check_settings(&form, None);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, "sbpilot_binary");
+    form.sbpilot_binary = Some("/opt/sb_pilot/sb_pilot".into());
+    form.sbpilot_install_dir = Some("/opt/sb_pilot".into());
+    assert!(service::check_settings(&form, None).is_empty());
+    assert!(svc.save_settings(&form).unwrap().saved);
+    let saved = KioskConfig::load(&dir.path().join("kiosk.toml")).unwrap();
+    assert_eq!(saved.kiosk.mode, AppMode::Board);
+    let sb = saved.payment.sbpilot.clone().unwrap();
+    assert_eq!(
+        sb.binary,
+        std::path::PathBuf::from("/opt/sb_pilot/sb_pilot")
+    );
+    assert_eq!(sb.encoding, "koi8-r");
+    assert_eq!(service::form_from_config(&saved), form);
+
+    // Keys the form does not show survive a save through it.
+    let mut text = std::fs::read_to_string(dir.path().join("kiosk.toml")).unwrap();
+    text.push_str("\n[payment.tbank]\nqr_lifetime_s = 600\nterminal_key_secret = \"tb-main\"\n");
+    std::fs::write(dir.path().join("kiosk.toml"), text).unwrap();
+    let base = svc.load_settings().unwrap();
+    form.payment_provider = "tbank".into();
+    form.payment_url = Some("ftp://bank".into());
+    let problems = service::check_settings(&form, Some(&base));
+    assert_eq!(problems[0].field, "payment_url", "{problems:?}");
+    form.payment_url = None;
+    assert!(svc.save_settings(&form).unwrap().saved);
+    let saved = KioskConfig::load(&dir.path().join("kiosk.toml")).unwrap();
+    let tb = saved.payment.tbank.clone().unwrap();
+    assert_eq!(
+        (tb.qr_lifetime_s, tb.terminal_key_secret.as_str()),
+        (600, "tb-main")
+    );
+
+    // The payment keys go to the entries the settings name; the status lists which are set.
+    let keys = MemorySecrets::default();
+    service::set_secret(
+        &keys,
+        Some(&saved),
+        kiosk_core::view::SecretKind::TbankTerminalKey,
+        "TK",
+    )
+    .unwrap();
+    assert_eq!(keys.get("tb-main").unwrap().as_deref(), Some("TK"));
+    let status = svc.setup_status(
+        &keys,
+        kiosk_core::view::CheckLine::ok("keyring", "OS keyring", "test"),
+        false,
+    );
+    assert_eq!(
+        status.secrets_set,
+        [kiosk_core::view::SecretKind::TbankTerminalKey]
+    );
+    assert!(status.configured && !status.pos_token_set);
+}

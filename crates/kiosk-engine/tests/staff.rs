@@ -15,9 +15,9 @@ use kiosk_core::checkout::CheckoutState;
 use kiosk_core::error::{ErrorCode, IpcError};
 use kiosk_core::payment::{PaymentOutcome, PaymentRequest};
 use kiosk_core::view::{
-    CheckoutNotice, CheckoutResult, StaffAction, StaffClosePayment, StaffCredential, StaffEvent,
-    StaffHistoryKind, StaffLoginMethod, StaffLoginVerdict, StaffOrderRef, StaffOrdersView,
-    StaffOutcome, StaffProblem,
+    CheckoutNotice, CheckoutResult, OrderView, StaffAction, StaffClosePayment, StaffCredential,
+    StaffEvent, StaffHistoryKind, StaffLoginMethod, StaffLoginVerdict, StaffOrderRef,
+    StaffOrderRow, StaffOrdersView, StaffOutcome, StaffProblem,
 };
 use kiosk_core::Money;
 use kiosk_engine::engine::{Engine, Timings};
@@ -287,10 +287,7 @@ async fn paid(r: &Rig, id: &str, posted: bool, to_staff: bool) -> CheckoutRecord
     )
 }
 
-fn problem_row<'a>(
-    v: &'a StaffOrdersView,
-    checkout_id: &str,
-) -> &'a kiosk_core::view::StaffOrderRow {
+fn problem_row<'a>(v: &'a StaffOrdersView, checkout_id: &str) -> &'a StaffOrderRow {
     v.problems
         .iter()
         .find(|r| r.checkout_id.as_deref() == Some(checkout_id))
@@ -342,6 +339,55 @@ async fn jpos_order(sim: &SimServer, uid: &str) -> Value {
         .find(|o| o["uid"] == uid || o["jupiter_uid"] == uid)
         .cloned()
         .unwrap_or_else(|| panic!("no order {uid} in {all}"))
+}
+
+fn by_checkout(id: &str) -> StaffOrderRef {
+    StaffOrderRef::Checkout {
+        checkout_id: id.to_string(),
+    }
+}
+
+fn by_pos(id: &str) -> StaffOrderRef {
+    StaffOrderRef::Pos {
+        pos_order_id: id.to_string(),
+    }
+}
+
+/// A customer's order, paid and placed the way the kiosk takes them, with its total.
+async fn place(r: &Rig) -> (OrderView, Money) {
+    let cart = cart(r).await;
+    let total = r.engine.price(1, cart.clone()).await.unwrap().quote.total;
+    let out = r
+        .engine
+        .checkout(cart, total, Arc::new(|_| {}))
+        .await
+        .unwrap();
+    let CheckoutResult::Placed { order } = out else {
+        panic!("{out:?}")
+    };
+    (order, total)
+}
+
+/// A row of the list's other orders (not the problems), by its checkout or POS order id.
+fn listed<'a>(v: &'a StaffOrdersView, id: &str) -> &'a StaffOrderRow {
+    v.orders
+        .iter()
+        .find(|o| o.checkout_id.as_deref() == Some(id) || o.pos_order_id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("{id} is not listed: {v:#?}"))
+}
+
+/// What staff did to an order, oldest first: `lock`, `lock.ok`…
+async fn staff_whats(desk: &StaffDesk, s: &str, order: StaffOrderRef) -> Vec<String> {
+    let h = staff_history(desk, s, order).await;
+    h.into_iter().map(|(_, what)| what).collect()
+}
+
+/// The detail the history of an order keeps for its first entry `what`.
+async fn history_detail(desk: &StaffDesk, s: &str, order: StaffOrderRef, what: &str) -> String {
+    let d = desk.order(s, order).await.unwrap();
+    let entry = d.history.iter().find(|h| h.what == what);
+    let entry = entry.unwrap_or_else(|| panic!("no {what} in {:#?}", d.history));
+    entry.detail.clone().unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,13 +449,17 @@ async fn procart_staff_log_in_with_hashed_pins_locked_after_wrong_ones_and_out_w
     r.advance(30);
     let anna = login(&r.desk, pin(Some("anna"), ANNA_PIN)).await;
 
-    // Activity keeps a session; 120 s without any ends it, and the screens are told.
+    // Activity keeps a session; 120 s without any ends it, and the screens are told. The
+    // screens' own reads of the list (live updates) are not activity: a tablet left on the
+    // counter with its list open still logs out.
     let mut events = r.desk.subscribe();
     r.advance(100);
     r.desk.session(&anna).await.unwrap();
     r.advance(100);
     r.desk.orders(&anna).await.unwrap();
-    r.advance(121);
+    r.advance(19);
+    r.desk.orders(&anna).await.unwrap();
+    r.advance(2);
     let e = r.desk.orders(&anna).await.unwrap_err();
     assert_eq!(code(e), ErrorCode::NotAuthorized);
     let mut ended = vec![];
@@ -431,16 +481,7 @@ async fn procart_staff_log_in_with_hashed_pins_locked_after_wrong_ones_and_out_w
 #[tokio::test]
 async fn procart_problems_come_first_with_the_actions_that_fit() {
     let r = rig(pos_sim::PosKind::Procart, "simulator").await;
-    let cart = cart(&r).await;
-    let total = r.engine.price(1, cart.clone()).await.unwrap().quote.total;
-    let CheckoutResult::Placed { order } = r
-        .engine
-        .checkout(cart, total, Arc::new(|_| {}))
-        .await
-        .unwrap()
-    else {
-        panic!()
-    };
+    let (order, total) = place(&r).await;
     assert_eq!(order.state, CheckoutState::Posted);
     let stuck = paid_needing_staff(&r, "stuck1", false).await;
 
@@ -462,11 +503,7 @@ async fn procart_problems_come_first_with_the_actions_that_fit() {
             StaffAction::PrintNumber
         ]
     );
-    let o = v
-        .orders
-        .iter()
-        .find(|o| o.checkout_id.as_deref() == Some(order.checkout_id.as_str()))
-        .expect("the posted order is listed");
+    let o = listed(&v, &order.checkout_id);
     assert_eq!(o.total, total);
     assert_eq!(o.paid, Some(total), "the POS records the kiosk's payment");
     assert_eq!(o.pos_status.as_ref().map(|s| s.as_str()), Some("open"));
@@ -494,15 +531,23 @@ async fn procart_problems_come_first_with_the_actions_that_fit() {
             .unwrap(),
         StaffOutcome::Handled
     );
-    assert!(r.desk.orders(&s).await.unwrap().problems.is_empty());
-    let h = staff_history(
-        &r.desk,
-        &s,
-        StaffOrderRef::Checkout {
-            checkout_id: stuck.id.clone(),
-        },
-    )
-    .await;
+    let v = r.desk.orders(&s).await.unwrap();
+    assert!(v.problems.is_empty());
+    // It stays listed, saying who settled it and how.
+    let row = listed(&v, &stuck.id);
+    let mark = row.handled.as_ref().expect("the mark is shown");
+    assert_eq!(mark.by, "Анна К. (anna)");
+    assert_eq!(mark.reason, "the guest paid again in cash");
+    assert!(!mark.at.is_empty());
+    assert_eq!(row.actions, [StaffAction::PrintNumber]);
+    assert!(
+        v.orders
+            .iter()
+            .filter(|o| o.checkout_id.as_deref() != Some(stuck.id.as_str()))
+            .all(|o| o.handled.is_none()),
+        "no other row carries a mark"
+    );
+    let h = staff_history(&r.desk, &s, by_checkout(&stuck.id)).await;
     assert_eq!(
         h,
         [("Анна К. (anna)".to_string(), "mark_handled".to_string())]
@@ -544,16 +589,7 @@ async fn procart_refund_of_a_problem_order_is_recorded_by_the_terminal() {
     assert_eq!(code(e), ErrorCode::BadInput);
     assert_eq!(r.sim.control().payments()[0].refunds.len(), 1);
 
-    let d = r
-        .desk
-        .order(
-            &s,
-            StaffOrderRef::Checkout {
-                checkout_id: rec.id.clone(),
-            },
-        )
-        .await
-        .unwrap();
+    let d = r.desk.order(&s, by_checkout(&rec.id)).await.unwrap();
     assert_eq!(d.payment.as_ref().unwrap().amount, charged);
     let states: Vec<_> = d
         .history
@@ -571,14 +607,7 @@ async fn procart_refund_of_a_problem_order_is_recorded_by_the_terminal() {
             "needs_staff"
         ]
     );
-    let h = staff_history(
-        &r.desk,
-        &s,
-        StaffOrderRef::Checkout {
-            checkout_id: rec.id.clone(),
-        },
-    )
-    .await;
+    let h = staff_history(&r.desk, &s, by_checkout(&rec.id)).await;
     let boris = "Борис Л. (boris)".to_string();
     assert_eq!(
         h,
@@ -588,15 +617,8 @@ async fn procart_refund_of_a_problem_order_is_recorded_by_the_terminal() {
             (boris.clone(), "refund.ok".to_string()),
         ]
     );
-    let refund = d.history.iter().find(|h| h.what == "refund").unwrap();
-    assert!(
-        refund
-            .detail
-            .as_deref()
-            .unwrap()
-            .contains(&charged.to_string()),
-        "{refund:?}"
-    );
+    let refund = history_detail(&r.desk, &s, by_checkout(&rec.id), "refund").await;
+    assert!(refund.contains(&charged.to_string()), "{refund}");
 }
 
 #[tokio::test]
@@ -635,16 +657,8 @@ async fn procart_retry_send_looks_the_order_up_first_and_never_doubles_it() {
     let out = r.desk.retry_send(&s, &there.id).await.unwrap();
     assert!(matches!(out, StaffOutcome::AlreadyInPos { .. }), "{out:?}");
     assert_eq!(r.sim.control().orders().len(), 2, "never a second order");
-    let h = staff_history(
-        &r.desk,
-        &s,
-        StaffOrderRef::Checkout {
-            checkout_id: there.id.clone(),
-        },
-    )
-    .await;
     assert_eq!(
-        h.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>(),
+        staff_whats(&r.desk, &s, by_checkout(&there.id)).await,
         ["retry_send", "retry_send.ok"]
     );
 
@@ -681,16 +695,7 @@ fn same(a: &str, b: &str) -> bool {
 #[tokio::test]
 async fn procart_an_order_paid_at_the_counter_is_closed_and_its_comment_read() {
     let r = rig(pos_sim::PosKind::Procart, "counter").await;
-    let cart = cart(&r).await;
-    let total = r.engine.price(1, cart.clone()).await.unwrap().quote.total;
-    let CheckoutResult::Placed { order } = r
-        .engine
-        .checkout(cart, total, Arc::new(|_| {}))
-        .await
-        .unwrap()
-    else {
-        panic!()
-    };
+    let (order, total) = place(&r).await;
     assert!(
         order.pay_at_counter && order.state == CheckoutState::Posted,
         "{order:?}"
@@ -749,18 +754,9 @@ async fn procart_an_order_paid_at_the_counter_is_closed_and_its_comment_read() {
         .unwrap_err();
     assert_eq!(code(e), ErrorCode::BadInput, "closed already");
 
-    let h = staff_history(
-        &r.desk,
-        &s,
-        StaffOrderRef::Checkout {
-            checkout_id: order.checkout_id.clone(),
-        },
-    )
-    .await;
-    assert_eq!(
-        h.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>(),
-        ["print_info", "print_info.ok", "close", "close.ok"]
-    );
+    let h = staff_history(&r.desk, &s, by_checkout(&order.checkout_id)).await;
+    let whats: Vec<_> = h.iter().map(|(_, w)| w.as_str()).collect();
+    assert_eq!(whats, ["print_info", "print_info.ok", "close", "close.ok"]);
     assert!(h.iter().all(|(who, _)| who == "Анна К. (anna)"));
 }
 
@@ -769,9 +765,7 @@ async fn printing_a_number_without_a_printer_says_so() {
     let r = rig(pos_sim::PosKind::Procart, "simulator").await;
     let rec = paid_needing_staff(&r, "print1", false).await;
     let s = login(&r.desk, pin(None, ANNA_PIN)).await;
-    let order = StaffOrderRef::Checkout {
-        checkout_id: rec.id.clone(),
-    };
+    let order = by_checkout(&rec.id);
     let out = r.desk.print_number(&s, order.clone()).await.unwrap();
     assert!(
         matches!(&out, StaffOutcome::NoPrinter { reason } if reason.contains("no printer")),
@@ -871,11 +865,7 @@ async fn jupiter_a_lock_held_by_another_tablet_or_session_is_shown_and_never_ove
     let trofimova = login(&r.desk, password(TROFIMOVA_PW)).await;
     let pikarov_b = login(&tablet_b, password(PIKAROV_PW)).await;
     let v = r.desk.orders(&trofimova).await.unwrap();
-    let row = v
-        .orders
-        .iter()
-        .find(|o| o.pos_order_id.as_deref() == Some(uid.as_str()))
-        .expect("her open order is listed");
+    let row = listed(&v, &uid);
     assert_eq!(row.number, "Стол 5");
     assert_eq!(row.actions, [StaffAction::Lock, StaffAction::PrintNumber]);
     assert!(row.age_s.is_some());
@@ -917,11 +907,7 @@ async fn jupiter_a_lock_held_by_another_tablet_or_session_is_shown_and_never_ove
     }
     // Her second screen lists the order as held by her first one, with nothing to do.
     let v = r.desk.orders(&trofimova_2).await.unwrap();
-    let row = v
-        .orders
-        .iter()
-        .find(|o| o.pos_order_id.as_deref() == Some(uid.as_str()))
-        .unwrap();
+    let row = listed(&v, &uid);
     assert_eq!(row.locked_by.as_deref(), Some("Трофимова В.А."));
     assert_eq!(row.actions, [StaffAction::PrintNumber]);
     assert_eq!(jpos_order(&r.sim, &uid).await["locked_by"], TROFIMOVA_UID);
@@ -937,14 +923,7 @@ async fn jupiter_a_lock_held_by_another_tablet_or_session_is_shown_and_never_ove
     assert_eq!(jpos_order(&r.sim, &uid).await["locked_by"], "4:1:0:16");
 
     // Each tablet's history shows its own attempts, with who.
-    let h = staff_history(
-        &r.desk,
-        &trofimova,
-        StaffOrderRef::Pos {
-            pos_order_id: uid.clone(),
-        },
-    )
-    .await;
+    let h = staff_history(&r.desk, &trofimova, by_pos(&uid)).await;
     let whats: Vec<_> = h.iter().map(|(_, w)| w.as_str()).collect();
     assert_eq!(
         whats,
@@ -1075,17 +1054,8 @@ async fn jupiter_a_locked_order_gets_dishes_a_loyalty_client_and_its_bill() {
         "{out:?}"
     );
 
-    let h = staff_history(
-        &r.desk,
-        &s,
-        StaffOrderRef::Pos {
-            pos_order_id: uid.clone(),
-        },
-    )
-    .await;
-    let whats: Vec<_> = h.iter().map(|(_, w)| w.as_str()).collect();
     assert_eq!(
-        whats,
+        staff_whats(&r.desk, &s, by_pos(&uid)).await,
         [
             "lock",
             "lock.ok",
@@ -1105,20 +1075,10 @@ async fn jupiter_a_locked_order_gets_dishes_a_loyalty_client_and_its_bill() {
             "lock.failed"
         ]
     );
-    let d = r
-        .desk
-        .order(
-            &s,
-            StaffOrderRef::Pos {
-                pos_order_id: uid.clone(),
-            },
-        )
-        .await
-        .unwrap();
-    let client_line = d.history.iter().find(|h| h.what == "add_client").unwrap();
+    let client = history_detail(&r.desk, &s, by_pos(&uid), "add_client").await;
     assert!(
-        !client_line.detail.as_deref().unwrap().contains("1234"),
-        "the client code is not kept whole: {client_line:?}"
+        !client.contains("1234"),
+        "the client code is not kept whole: {client}"
     );
 }
 
@@ -1177,16 +1137,7 @@ async fn jupiter_a_total_mismatch_is_a_problem_resend_cannot_double_it_and_its_r
         ..Fault::new("add_new_order", FaultKind::ConnectionReset)
     });
     let mut updates = r.engine.subscribe_orders().unwrap();
-    let cart = cart(&r).await;
-    let total = r.engine.price(1, cart.clone()).await.unwrap().quote.total;
-    let CheckoutResult::Placed { order } = r
-        .engine
-        .checkout(cart, total, Arc::new(|_| {}))
-        .await
-        .unwrap()
-    else {
-        panic!()
-    };
+    let (order, total) = place(&r).await;
     assert_eq!(order.state, CheckoutState::Posting, "{order:?}");
     let order = tokio::time::timeout(Duration::from_secs(20), async {
         loop {
@@ -1237,16 +1188,9 @@ async fn jupiter_a_total_mismatch_is_a_problem_resend_cannot_double_it_and_its_r
     assert_eq!(p["charged"], "0.00");
     assert!(r.desk.orders(&s).await.unwrap().problems.is_empty());
 
-    let h = staff_history(
-        &r.desk,
-        &s,
-        StaffOrderRef::Checkout {
-            checkout_id: order.checkout_id.clone(),
-        },
-    )
-    .await;
+    let order = by_checkout(&order.checkout_id);
     assert_eq!(
-        h.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>(),
+        staff_whats(&r.desk, &s, order.clone()).await,
         [
             "retry_send",
             "retry_send.failed",
@@ -1255,25 +1199,8 @@ async fn jupiter_a_total_mismatch_is_a_problem_resend_cannot_double_it_and_its_r
             "refund.ok"
         ]
     );
-    let d = r
-        .desk
-        .order(
-            &s,
-            StaffOrderRef::Checkout {
-                checkout_id: order.checkout_id.clone(),
-            },
-        )
-        .await
-        .unwrap();
-    let refund = d.history.iter().find(|h| h.what == "refund").unwrap();
-    assert!(
-        refund
-            .detail
-            .as_deref()
-            .unwrap()
-            .contains("stays open in the POS"),
-        "{refund:?}"
-    );
+    let refund = history_detail(&r.desk, &s, order, "refund").await;
+    assert!(refund.contains("stays open in the POS"), "{refund}");
 }
 
 #[tokio::test]
@@ -1293,16 +1220,7 @@ async fn live_updates_come_from_the_checkout_and_from_polling_the_pos() {
     let before = r.desk.orders(&s).await.unwrap().revision;
 
     // A customer's order: the checkout's own broadcast reaches the staff screens.
-    let cart = cart(&r).await;
-    let total = r.engine.price(1, cart.clone()).await.unwrap().quote.total;
-    let CheckoutResult::Placed { order } = r
-        .engine
-        .checkout(cart, total, Arc::new(|_| {}))
-        .await
-        .unwrap()
-    else {
-        panic!()
-    };
+    let (order, _) = place(&r).await;
     let ev = tokio::time::timeout(Duration::from_secs(10), events.recv())
         .await
         .unwrap()
@@ -1323,10 +1241,6 @@ async fn live_updates_come_from_the_checkout_and_from_polling_the_pos() {
     assert!(r.desk.poll_once().await);
     assert!(changed(&mut events) >= 1);
     let v = r.desk.orders(&s).await.unwrap();
-    let row = v
-        .orders
-        .iter()
-        .find(|o| o.pos_order_id.as_deref() == Some(guid.as_str()))
-        .unwrap();
+    let row = listed(&v, &guid);
     assert_eq!(row.pos_status.as_ref().map(|s| s.as_str()), Some("bill"));
 }

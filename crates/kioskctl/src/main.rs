@@ -57,10 +57,21 @@ struct Cli {
     /// How long the customer may take at the card terminal, in seconds.
     #[arg(long)]
     payment_timeout_s: Option<u64>,
+    /// sbpilot: the `sb_pilot` program of the card terminal.
+    #[arg(long, value_name = "PATH")]
+    sbpilot_binary: Option<PathBuf>,
+    /// Read the payment keyring entry ENTRY from the environment variable VAR instead, e.g.
+    /// `tbank-password=TBANK_PASSWORD` (repeatable).
+    #[arg(long, value_name = "ENTRY=VAR")]
+    pay_secret_env: Vec<String>,
     /// Wait this many milliseconds between retries instead of the production back-off
     /// (1 s, 2 s, 5 s … 60 s); for scripted checks.
     #[arg(long, value_name = "MS")]
     retry_ms: Option<u64>,
+    /// Jupiter: charge first and then send the order (`pay-first`, the default), or send the
+    /// order open first and charge Jupiter's total (`submit-first`); `[pos] strategy`.
+    #[arg(long, value_enum, default_value = "pay-first")]
+    strategy: StrategyArg,
     /// Print one JSON document on stdout.
     #[arg(long, global = true)]
     json: bool,
@@ -75,9 +86,21 @@ enum PosArg {
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq)]
+enum StrategyArg {
+    PayFirst,
+    SubmitFirst,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq)]
 enum PayArg {
     Simulator,
     Counter,
+    /// Sberbank card terminal through `sb_pilot` (`--sbpilot-binary`).
+    Sbpilot,
+    /// T-Bank SBP QR (`--pay-url`, keys by `--pay-secret-env` or the keyring).
+    Tbank,
+    /// YooKassa SBP QR (`--pay-url`, keys by `--pay-secret-env` or the keyring).
+    Yookassa,
 }
 
 #[derive(Subcommand, Debug)]
@@ -100,6 +123,11 @@ enum Command {
         /// The payment simulator's address (default: the POS simulator's server, from --url).
         #[arg(long)]
         pay_url: Option<String>,
+        /// When the POS totals the order differently (submit first: an automatic discount),
+        /// accept its total and pay that, as a customer would on the screen; without it the
+        /// command stops and charges nothing.
+        #[arg(long)]
+        accept_new_total: bool,
     },
     /// The POS's recent orders for this kiosk.
     Orders,
@@ -109,7 +137,7 @@ enum Command {
     Resume {
         #[arg(long, default_value_t = 120)]
         timeout_s: u64,
-        /// The card payment provider checkouts were paid with (pay-at-counter ones are always
+        /// The payment provider checkouts were paid with (pay-at-counter ones are always
         /// finished).
         #[arg(long, value_enum, default_value = "simulator")]
         pay: PayArg,
@@ -147,6 +175,8 @@ fn in_doubt(state: CheckoutState) -> bool {
     matches!(
         state,
         CheckoutState::Priced
+            | CheckoutState::Submitting
+            | CheckoutState::Submitted
             | CheckoutState::PaymentStarted
             | CheckoutState::Paid
             | CheckoutState::Posting
@@ -168,6 +198,8 @@ fn journal_json(records: &[kiosk_engine::journal::CheckoutRecord]) -> serde_json
             "pos_status": r.pos_status,
             "pay_at_counter": r.pay_at_counter,
             "paid": r.receipt.is_some(),
+            "provider": r.provider,
+            "transaction_id": r.receipt.as_ref().map(|p| p.transaction_id.clone()),
             "notice": r.notice,
             "post_attempts": r.post_attempts,
         }))
@@ -226,30 +258,70 @@ fn config(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<KioskConfig
             secret: "pos-token".into(),
             table: None,
             user_secret: "pos-user".into(),
-            strategy: Default::default(),
-        },
-        payment: PaymentSection {
-            provider: match pay {
-                PayArg::Simulator => "simulator".into(),
-                PayArg::Counter => "counter".into(),
+            strategy: match cli.strategy {
+                StrategyArg::PayFirst => kiosk_engine::config::JupiterStrategy::PayFirst,
+                StrategyArg::SubmitFirst => kiosk_engine::config::JupiterStrategy::SubmitFirst,
             },
-            url: Some(pay_url.unwrap_or_else(|| server_root(&cli.url))),
-            tender: cli.tender.clone(),
-            tender_name: None,
-            timeout_s: cli.payment_timeout_s,
-            sbpilot: None,
-            tbank: None,
-            yookassa: None,
         },
+        payment: payment_section(cli, pay, pay_url)?,
         order_types: OrderTypes {
             categories,
             ..OrderTypes::default()
         },
         menu: MenuSection::default(),
         callbacks: None,
+        printer: None,
     };
     cfg.validate().map_err(|e| anyhow!(e))?;
     Ok(cfg)
+}
+
+/// The `[payment]` settings for `--pay`: the provider's section with its address, the QR wait
+/// (`--payment-timeout-s`) and the status polling (`--retry-ms`).
+fn payment_section(cli: &Cli, pay: PayArg, pay_url: Option<String>) -> Result<PaymentSection> {
+    let url = pay_url.unwrap_or_else(|| server_root(&cli.url));
+    let mut section = PaymentSection {
+        provider: String::new(),
+        url: Some(url.clone()),
+        tender: cli.tender.clone(),
+        tender_name: None,
+        timeout_s: cli.payment_timeout_s,
+        sbpilot: None,
+        tbank: None,
+        yookassa: None,
+    };
+    section.provider = match pay {
+        PayArg::Simulator => "simulator",
+        PayArg::Counter => "counter",
+        PayArg::Sbpilot => {
+            let binary = cli
+                .sbpilot_binary
+                .clone()
+                .ok_or_else(|| anyhow!("--pay sbpilot needs --sbpilot-binary PATH"))?;
+            section.url = None;
+            section.sbpilot = Some(payments::sbpilot::SbPilotConfig::new(binary, ""));
+            "sbpilot"
+        }
+        PayArg::Tbank => {
+            section.tbank = Some(payments::tbank::TbankConfig {
+                wait_s: cli.payment_timeout_s,
+                poll_ms: cli.retry_ms,
+                ..payments::tbank::TbankConfig::new(&url)
+            });
+            "tbank"
+        }
+        PayArg::Yookassa => {
+            let mut y = payments::yookassa::YookassaConfig::new(&url, "");
+            if let Some(t) = cli.payment_timeout_s {
+                y.wait_s = t;
+            }
+            y.poll_ms = cli.retry_ms;
+            section.yookassa = Some(y);
+            "yookassa"
+        }
+    }
+    .to_string();
+    Ok(section)
 }
 
 /// `http://host:port` of a URL: where the simulators serve their card terminal.
@@ -261,7 +333,7 @@ fn server_root(url: &str) -> String {
 
 /// Secrets from the environment when asked (`--token-env`, `--user-env`), else the OS keyring.
 fn secrets(cli: &Cli) -> Result<Box<dyn SecretStore>> {
-    if cli.token_env.is_none() && cli.user_env.is_none() {
+    if cli.token_env.is_none() && cli.user_env.is_none() && cli.pay_secret_env.is_empty() {
         return Ok(Box::new(KeyringSecrets::new()));
     }
     let store = MemorySecrets::default();
@@ -271,6 +343,14 @@ fn secrets(cli: &Cli) -> Result<Box<dyn SecretStore>> {
                 .with_context(|| format!("the environment variable {var} is not set"))?;
             store.set(name, &v)?;
         }
+    }
+    for pair in &cli.pay_secret_env {
+        let (name, var) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--pay-secret-env wants ENTRY=VAR, got {pair:?}"))?;
+        let v = std::env::var(var)
+            .with_context(|| format!("the environment variable {var} is not set"))?;
+        store.set(name, &v)?;
     }
     Ok(Box::new(store))
 }
@@ -421,17 +501,30 @@ async fn run(cli: Cli) -> Result<()> {
             });
             print(cli.json, doc, text);
         }
-        Command::Order { cart, .. } => {
+        Command::Order {
+            cart,
+            accept_new_total,
+            ..
+        } => {
             let cart = read_cart(cart)?;
             let priced = engine
                 .price(1, cart.clone())
                 .await
                 .map_err(|e| anyhow!(e.message))?;
             let total = priced.quote.total;
-            let result = engine
-                .checkout(cart, total, Arc::new(|_| {}))
+            let mut result = engine
+                .checkout(cart.clone(), total, Arc::new(|_| {}))
                 .await
                 .map_err(|e| anyhow!(e.message))?;
+            if let (CheckoutResult::PriceChanged { quote }, true) = (&result, *accept_new_total) {
+                // The customer reads the new total and taps "Pay" again.
+                let total = quote.quote.total;
+                eprintln!("the POS totals the order at {total}; paying that");
+                result = engine
+                    .checkout(cart, total, Arc::new(|_| {}))
+                    .await
+                    .map_err(|e| anyhow!(e.message))?;
+            }
             let order = match result {
                 CheckoutResult::Placed { order } => order,
                 CheckoutResult::PaymentDeclined { reason } => {
@@ -440,7 +533,9 @@ async fn run(cli: Cli) -> Result<()> {
                 CheckoutResult::PaymentCancelled => bail!("the payment was cancelled"),
                 CheckoutResult::PriceChanged { quote } => {
                     bail!(
-                        "the price changed to {} while ordering; nothing was charged",
+                        "the POS totals the order at {}; nothing was charged (--accept-new-total \
+                         pays it; with submit-first the order is already open in the POS and \
+                         `resume` hands it to staff)",
                         quote.quote.total
                     )
                 }
@@ -492,9 +587,20 @@ async fn run(cli: Cli) -> Result<()> {
                 .map_err(|why| anyhow!("the journal cannot be used: {why}"))?;
             engine.start_background();
             let deadline = Instant::now() + Duration::from_secs(*timeout_s);
+            // Late payments of checkouts that gave up are refunded (or raised to staff) too.
+            let mut settled = std::collections::HashSet::new();
             let records = loop {
                 let open = checkouts.journal.unfinished()?;
-                if !open.iter().any(|r| in_doubt(r.state)) || Instant::now() >= deadline {
+                if !open.iter().any(|r| in_doubt(r.state)) {
+                    let late = checkouts.sweep_late_payments(&mut settled).await?;
+                    // The engine's own sweep may be refunding one meanwhile: look again.
+                    let open = checkouts.journal.unfinished()?;
+                    if late.refunded + late.raised == 0 && !open.iter().any(|r| in_doubt(r.state)) {
+                        break checkouts.journal.recent(1000)?;
+                    }
+                    continue;
+                }
+                if Instant::now() >= deadline {
                     break checkouts.journal.recent(1000)?;
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;

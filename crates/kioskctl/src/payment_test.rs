@@ -325,6 +325,7 @@ pub async fn run(args: &Args, keyring: &dyn SecretStore) -> Result<Value> {
                         "  scan this SBP QR payload within {expires_in_s} s (any QR generator shows it):\n  {payload}"
                     ),
                     PaymentProgress::Processing => println!("  processing..."),
+                    PaymentProgress::Expired => println!("  the QR expired; closing it"),
                     PaymentProgress::Started { .. } => {}
                 }
             }

@@ -17,7 +17,7 @@ use kiosk_core::view::{
 };
 use kiosk_core::Money;
 use kiosk_engine::engine::Engine;
-use kiosk_engine::staff::{StaffDesk, StaffSettings};
+use kiosk_engine::staff::{outcome_summary, StaffDesk, StaffSettings};
 use serde_json::json;
 
 use crate::{Cli, PayArg};
@@ -260,75 +260,28 @@ fn detail_text(d: &StaffOrderDetail) -> String {
     t
 }
 
-/// Prints an outcome; fails when the action did not happen.
+/// Prints an outcome, in the words the journal uses, with the order or the comment when the
+/// outcome carries one; fails when the action did not happen.
 fn outcome(json_mode: bool, o: &StaffOutcome) -> Result<()> {
+    let (done, summary) = outcome_summary(o);
+    if !done {
+        if json_mode {
+            crate::print(true, serde_json::to_value(o)?, String::new());
+        }
+        bail!("{summary}");
+    }
     let text = match o {
-        StaffOutcome::Sent {
-            pos_order_id,
-            number,
-        } => format!(
-            "sent: POS order {pos_order_id}, number {}",
-            number.as_deref().unwrap_or("-")
-        ),
-        StaffOutcome::AlreadyInPos { order, note } => format!(
-            "not sent: the POS has order {} ({}, total {}, paid {}): {note}",
-            order.pos_order_id,
-            order.status.as_str(),
-            order.total,
-            order.paid
-        ),
-        StaffOutcome::StillSending { attempts } => format!(
-            "not sent: the kiosk is still sending it ({attempts} attempts) and the POS does not have it yet"
-        ),
-        StaffOutcome::Handled => "handled".into(),
-        StaffOutcome::Refunded { amount, reference } => {
-            format!("refunded {amount}, reference {reference}")
+        StaffOutcome::Locked { order } | StaffOutcome::Updated { order } => {
+            format!("{summary}\n{}", detail_text(order))
         }
-        StaffOutcome::RefundPending => "refund accepted; the provider has not confirmed it yet".into(),
-        StaffOutcome::Printed => "printed".into(),
-        StaffOutcome::Locked { order } => format!("locked\n{}", detail_text(order)),
-        StaffOutcome::Unlocked => "unlocked".into(),
-        StaffOutcome::Updated { order } => format!("updated\n{}", detail_text(order)),
-        StaffOutcome::ClientAdded {
-            client,
-            discounts,
-            total_before,
-            total_after,
-            ..
-        } => {
-            let mut t = format!(
-                "client {} added: total {total_before} -> {total_after}",
-                client.as_ref().map(|c| c.name.as_str()).unwrap_or("-")
-            );
-            for d in discounts {
-                t.push_str(&format!("\n  {} {}", d.name, d.amount));
-            }
-            t
-        }
-        StaffOutcome::Closed { order } => format!(
-            "order {} is {} (total {}, paid {})",
-            order.pos_order_id,
-            order.status.as_str(),
-            order.total,
-            order.paid
-        ),
+        StaffOutcome::ClientAdded { discounts, .. } => discounts
+            .iter()
+            .fold(summary, |t, d| format!("{t}\n  {} {}", d.name, d.amount)),
         StaffOutcome::PrintInfo { comment } => comment.clone(),
-        StaffOutcome::NoPrinter { .. }
-        | StaffOutcome::LockRefused { .. }
-        | StaffOutcome::NotInPos => String::new(),
+        _ => summary,
     };
-    if json_mode || !text.is_empty() {
-        crate::print(json_mode, serde_json::to_value(o)?, text);
-    }
-    match o {
-        StaffOutcome::NoPrinter { reason } => bail!("not printed: {reason}"),
-        StaffOutcome::LockRefused { held_by, message } => match held_by {
-            Some(h) => bail!("the order is locked by {h}: {message}"),
-            None => bail!("the POS refused the lock: {message}"),
-        },
-        StaffOutcome::NotInPos => bail!("the POS has no such order"),
-        _ => Ok(()),
-    }
+    crate::print(json_mode, serde_json::to_value(o)?, text);
+    Ok(())
 }
 
 pub async fn run(cli: &Cli, a: &StaffArgs) -> Result<()> {

@@ -69,6 +69,9 @@ pub struct TbankSimConfig {
     /// Error 20 for a second `Init` with the same `OrderId`; off: a second payment is made.
     pub reject_reused_order_id: bool,
     pub notify: NotifySettings,
+    /// Demos: a QR on screen is paid by itself this long after it was issued, as if a
+    /// customer scanned it with a bank app. Off by default.
+    pub auto_pay_after_ms: Option<u64>,
 }
 
 impl Default for TbankSimConfig {
@@ -81,6 +84,7 @@ impl Default for TbankSimConfig {
             fail_next_refund: false,
             reject_reused_order_id: true,
             notify: NotifySettings::default(),
+            auto_pay_after_ms: None,
         }
     }
 }
@@ -116,6 +120,8 @@ struct Payment {
     qr_cancel_code: Option<String>,
     qr_cancel_message: Option<String>,
     qr_issued: u32,
+    /// When the first QR was issued (real time), for `auto_pay_after_ms`.
+    qr_shown_at: Option<std::time::Instant>,
     history: Vec<String>,
 }
 
@@ -501,6 +507,7 @@ impl Sim {
             qr_cancel_code: None,
             qr_cancel_message: None,
             qr_issued: 0,
+            qr_shown_at: None,
             history: vec!["NEW".into()],
         };
         tracing::info!(payment = %payment_id, order = %order_id, amount, "T-Bank Init");
@@ -531,6 +538,7 @@ impl Sim {
                 payload
             };
             p.qr_issued += 1;
+            p.qr_shown_at.get_or_insert_with(std::time::Instant::now);
             if p.status == "NEW" {
                 me.transition(p, "FORM_SHOWED");
             }
@@ -884,8 +892,32 @@ fn router(sim: Arc<Sim>) -> Router {
         .with_state(sim)
 }
 
+/// Demos: pays the QRs that have been on screen for `auto_pay_after_ms`, until the server stops.
+fn spawn_auto_pay(sim: Arc<Sim>) {
+    let mut stopping = sim.stopping.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {}
+                _ = stopping.wait_for(|s| *s) => return,
+            }
+            let Some(ms) = lock(&sim.cfg).auto_pay_after_ms else {
+                continue;
+            };
+            let after = std::time::Duration::from_millis(ms);
+            let mut payments = lock(&sim.payments);
+            for p in payments.iter_mut() {
+                sim.refresh(p);
+                if p.waiting() && p.qr_shown_at.is_some_and(|t| t.elapsed() >= after) {
+                    let _ = sim.apply(p, TbankOutcome::Confirm);
+                }
+            }
+        }
+    });
+}
+
 fn new_sim(config: TbankSimConfig, stopping: watch::Receiver<bool>) -> Arc<Sim> {
-    Arc::new(Sim {
+    let sim = Arc::new(Sim {
         notifier: Notifier::new(Acceptance::OkBody, config.notify.clone(), stopping.clone()),
         cfg: Mutex::new(config),
         payments: Mutex::new(Vec::new()),
@@ -894,7 +926,9 @@ fn new_sim(config: TbankSimConfig, stopping: watch::Receiver<bool>) -> Arc<Sim> 
         faults: Mutex::new(FaultTable::default()),
         clock: SimClock::default(),
         stopping,
-    })
+    });
+    spawn_auto_pay(sim.clone());
+    sim
 }
 
 /// Serves the T-Bank simulator on `listener` until `shutdown` completes. The API's base

@@ -70,6 +70,9 @@ pub struct YookassaSimConfig {
     /// Refunds stay `pending` until settled through the admin API.
     pub refunds_pending: bool,
     pub notify: NotifySettings,
+    /// Demos: a pending payment is paid by itself this long after it was first read (the kiosk
+    /// reads it to show its QR), as if a customer scanned the QR with a bank app. Off by default.
+    pub auto_pay_after_ms: Option<u64>,
 }
 
 impl Default for YookassaSimConfig {
@@ -82,6 +85,7 @@ impl Default for YookassaSimConfig {
             sbp_window_s: 3600,
             refunds_pending: false,
             notify: NotifySettings::default(),
+            auto_pay_after_ms: None,
         }
     }
 }
@@ -107,6 +111,8 @@ struct YkPayment {
     refunded: i64,
     qr: String,
     history: Vec<String>,
+    /// When it was first read (real time), for `auto_pay_after_ms`.
+    first_read: Option<std::time::Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -516,6 +522,7 @@ impl Sim {
             refunded: 0,
             qr: format!("https://qr.nspk.ru/BS1A00{n:06}?type=02&bank=100000000022&sum={amount}&cur=RUB&crc=C0DE"),
             history: vec!["pending".into()],
+            first_read: None,
         };
         tracing::info!(payment = %id, amount, "YooKassa payment created");
         let body = self.payment_json(&p);
@@ -821,6 +828,7 @@ async fn get_payment(
         match payments.iter_mut().find(|p| p.id == id) {
             Some(p) => {
                 me.refresh(p);
+                p.first_read.get_or_insert_with(std::time::Instant::now);
                 Json(me.payment_json(p)).into_response()
             }
             None => respond(error(
@@ -1046,8 +1054,32 @@ fn router(sim: Arc<Sim>) -> Router {
         .with_state(sim)
 }
 
+/// Demos: pays the pending payments read `auto_pay_after_ms` ago, until the server stops.
+fn spawn_auto_pay(sim: Arc<Sim>) {
+    let mut stopping = sim.stopping.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {}
+                _ = stopping.wait_for(|s| *s) => return,
+            }
+            let Some(ms) = lock(&sim.cfg).auto_pay_after_ms else {
+                continue;
+            };
+            let after = std::time::Duration::from_millis(ms);
+            let mut payments = lock(&sim.payments);
+            for p in payments.iter_mut() {
+                sim.refresh(p);
+                if p.status == "pending" && p.first_read.is_some_and(|t| t.elapsed() >= after) {
+                    let _ = sim.apply(p, YookassaOutcome::Pay);
+                }
+            }
+        }
+    });
+}
+
 fn new_sim(config: YookassaSimConfig, stopping: watch::Receiver<bool>) -> Arc<Sim> {
-    Arc::new(Sim {
+    let sim = Arc::new(Sim {
         notifier: Notifier::new(Acceptance::Success, config.notify.clone(), stopping.clone()),
         cfg: Mutex::new(config),
         payments: Mutex::new(Vec::new()),
@@ -1058,7 +1090,9 @@ fn new_sim(config: YookassaSimConfig, stopping: watch::Receiver<bool>) -> Arc<Si
         faults: Mutex::new(FaultTable::default()),
         clock: SimClock::default(),
         stopping,
-    })
+    });
+    spawn_auto_pay(sim.clone());
+    sim
 }
 
 /// Serves the YooKassa simulator on `listener` until `shutdown` completes. The API's base

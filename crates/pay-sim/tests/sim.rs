@@ -211,3 +211,87 @@ async fn yookassa_requires_auth_and_a_key() {
         "a pending SBP payment cannot be cancelled"
     );
 }
+
+/// Demos: a QR on screen pays itself after `auto_pay_after_ms`, as a customer's bank app would;
+/// one never shown (T-Bank: no `GetQr` yet) is left alone.
+#[tokio::test]
+async fn qrs_pay_themselves_in_demos() {
+    use std::time::Duration;
+    let tbank = pay_sim::tbank::spawn(pay_sim::tbank::TbankSimConfig {
+        auto_pay_after_ms: Some(200),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let call = |method: &str, body: Value| {
+        let url = format!("{}/{method}", tbank.api_url());
+        let req = http.post(url).json(&sign(map(body)));
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let shown = call("Init", json!({"Amount": 1000, "OrderId": "auto-1"})).await;
+    let hidden = call("Init", json!({"Amount": 1000, "OrderId": "auto-2"})).await;
+    let shown_id = shown["PaymentId"].as_str().unwrap().to_string();
+    call(
+        "GetQr",
+        json!({"PaymentId": shown_id, "DataType": "PAYLOAD"}),
+    )
+    .await;
+    let status = |id: &str| {
+        tbank
+            .payments()
+            .into_iter()
+            .find(|p| p.payment_id == id)
+            .unwrap()
+            .status
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while status(&shown_id) != "CONFIRMED" {
+        assert!(tokio::time::Instant::now() < deadline, "never paid itself");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status(hidden["PaymentId"].as_str().unwrap()), "NEW");
+
+    let kassa = pay_sim::yookassa::spawn(pay_sim::yookassa::YookassaSimConfig {
+        auto_pay_after_ms: Some(200),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let auth = |r: reqwest::RequestBuilder| {
+        r.basic_auth(
+            pay_sim::yookassa::DEMO_SHOP_ID,
+            Some(pay_sim::yookassa::DEMO_SECRET_KEY),
+        )
+    };
+    let mut ids = Vec::new();
+    for attempt in ["auto-3", "auto-4"] {
+        let created: Value = auth(http.post(format!("{}/payments", kassa.api_url())))
+            .header("Idempotence-Key", attempt)
+            .json(&json!({
+                "amount": {"value": "10.00", "currency": "RUB"}, "capture": true,
+                "payment_method_data": {"type": "sbp"}, "confirmation": {"type": "qr"},
+                "metadata": {"kiosk_attempt_id": attempt}
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(created["status"], "pending", "{created}");
+        ids.push(created["id"].as_str().unwrap().to_string());
+    }
+    // The kiosk reads the first to show its QR; the second is never shown.
+    let read = auth(http.get(format!("{}/payments/{}", kassa.api_url(), ids[0])))
+        .send()
+        .await
+        .unwrap();
+    assert!(read.status().is_success());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while kassa.payments_of("auto-3")[0].status != "succeeded" {
+        assert!(tokio::time::Instant::now() < deadline, "never paid itself");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(kassa.payments_of("auto-4")[0].status, "pending");
+}

@@ -17,7 +17,8 @@
 //!   never run again automatically; it is for staff to check on the terminal's control tape.
 //!
 //! One operation runs on the pinpad at a time (a mutex). The lines sb_pilot prints while it
-//! runs ("ПРИЛОЖИТЕ КАРТУ", ...) go to the customer's screen as `PaymentProgress::Prompt`.
+//! runs ("ПРИЛОЖИТЕ КАРТУ", ...) go to the customer's screen as `PaymentProgress::Prompt`:
+//! the ones [`efile::prompt_key`] recognises as keys the UI translates, the others as written.
 //!
 //! Commands (reference §3.1, [C]): `1 <kopecks>` sale, `8 <kopecks>` cancel (void) of the
 //! sale, `3 <kopecks> <card type> QSELECT <reference>` refund, `26` health check. The card type
@@ -406,7 +407,9 @@ impl SbPilotProvider {
                             tracing::info!(op = %marker.op, prompt = %text, "terminal");
                             if let Some(p) = progress {
                                 p(PaymentProgress::Prompt {
-                                    text: text.to_string(),
+                                    text: efile::prompt_key(text)
+                                        .map(str::to_string)
+                                        .unwrap_or_else(|| text.to_string()),
                                 });
                             }
                         }

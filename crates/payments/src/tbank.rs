@@ -60,6 +60,10 @@ pub struct TbankConfig {
     /// Where T-Bank posts notifications (a relay the kiosk can reach); none by default.
     #[serde(default)]
     pub notification_url: Option<String>,
+    /// How often the payment's status is asked while the QR is up, in milliseconds
+    /// (default 2000).
+    #[serde(default)]
+    pub poll_ms: Option<u64>,
     /// Keyring entry of the terminal key.
     #[serde(default = "default_terminal_key_secret")]
     pub terminal_key_secret: String,
@@ -95,6 +99,7 @@ impl TbankConfig {
             qr_lifetime_s: default_qr_lifetime(),
             wait_s: None,
             notification_url: None,
+            poll_ms: None,
             terminal_key_secret: default_terminal_key_secret(),
             password_secret: default_password_secret(),
         }
@@ -234,12 +239,16 @@ impl TbankProvider {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| PaymentError::Config(e.to_string()))?;
+        let mut timing = TbankTiming::default();
+        if let Some(ms) = cfg.poll_ms {
+            timing.poll_every = Duration::from_millis(ms.max(10));
+        }
         Ok(TbankProvider {
             base: cfg.url.trim_end_matches('/').to_string(),
             cfg,
             creds,
             http,
-            timing: TbankTiming::default(),
+            timing,
             hints: Arc::new(Notify::new()),
         })
     }
@@ -717,7 +726,14 @@ impl PaymentProvider for TbankProvider {
             .wait_final(&payment_id, deadline, Some(&progress))
             .await
         {
-            Some(r) => {
+            Some(mut r) => {
+                if classify(r.status.as_deref().unwrap_or_default()) == StatusClass::Refunding {
+                    // Paid and already going back (a cancel met the payment): wait for the bank.
+                    match self.wait_refund(&payment_id).await {
+                        Some(done) => r = done,
+                        None => return Ok(PaymentOutcome::Pending),
+                    }
+                }
                 let status = r.status.unwrap_or_default();
                 let outcome = self.outcome(
                     &req.attempt_id,
@@ -737,6 +753,7 @@ impl PaymentProvider for TbankProvider {
             }
             None => {
                 tracing::info!(attempt = %req.attempt_id, "QR not paid in time; cancelling it");
+                progress(PaymentProgress::Expired);
                 Ok(self
                     .close_unpaid(&req.attempt_id, &payment_id, amount)
                     .await)

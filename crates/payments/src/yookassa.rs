@@ -20,7 +20,10 @@
 //!
 //! SBP payments cannot be cancelled while `pending` (`/cancel` only applies to
 //! `waiting_for_capture`, which SBP never reaches): an abandoned QR stays payable until YooKassa
-//! closes it (about an hour), so `cancel` then answers `Pending`, honestly. Refunds are
+//! closes it (about an hour), so `cancel` then answers `Pending`, honestly. When the kiosk's
+//! wait ends, `start` reports `PaymentProgress::Expired` and answers `Pending`; the engine then
+//! gives the checkout up and its late-payment sweep (kiosk-engine `payment_watch.rs`) refunds
+//! the payment if the customer still pays it. Refunds are
 //! `POST /refunds`. Notifications are hints that wake the poller ([`YookassaProvider::notify`]);
 //! YooKassa does not sign them, and their content is never used: the GET is the truth.
 
@@ -63,6 +66,9 @@ pub struct YookassaConfig {
     /// How long the kiosk shows the QR and waits for the customer to pay.
     #[serde(default = "default_wait")]
     pub wait_s: u64,
+    /// How often the payment is asked for while the QR is up, in milliseconds (default 2000).
+    #[serde(default)]
+    pub poll_ms: Option<u64>,
     /// Keyring entry of the shop id.
     #[serde(default = "default_shop_id_secret")]
     pub shop_id_secret: String,
@@ -97,6 +103,7 @@ impl YookassaConfig {
             url: url.to_string(),
             state_dir: state_dir.into(),
             wait_s: default_wait(),
+            poll_ms: None,
             shop_id_secret: default_shop_id_secret(),
             secret_key_secret: default_secret_key_secret(),
         }
@@ -231,13 +238,17 @@ impl YookassaProvider {
             ));
         }
         let store = Store::open(&cfg.state_dir)?;
+        let mut timing = YookassaTiming::default();
+        if let Some(ms) = cfg.poll_ms {
+            timing.poll_every = Duration::from_millis(ms.max(10));
+        }
         Ok(YookassaProvider {
             base: cfg.url.trim_end_matches('/').to_string(),
             cfg,
             creds,
             http,
             store,
-            timing: YookassaTiming::default(),
+            timing,
             hints: Arc::new(Notify::new()),
         })
     }
@@ -618,8 +629,11 @@ impl PaymentProvider for YookassaProvider {
         match self.wait_final(&id, Instant::now() + wait).await {
             Some(p) => Ok(self.outcome(&req.attempt_id, &p)),
             None => {
-                // Still payable (YooKassa closes it itself): the outcome is not known yet.
+                // Still payable (YooKassa closes it itself): the outcome is not known yet. The
+                // screen is told the QR expired; the kiosk's engine then gives the payment up
+                // and its late-payment sweep refunds it if it is paid after all.
                 tracing::info!(attempt = %req.attempt_id, payment = %id, "QR not paid in time; still pending at YooKassa");
+                progress(PaymentProgress::Expired);
                 Ok(PaymentOutcome::Pending)
             }
         }

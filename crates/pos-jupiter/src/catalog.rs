@@ -125,23 +125,42 @@ impl JupiterMenu {
 }
 
 /// Builds the menu from a decoded getTT answer. Never fails and never loops: what cannot be
-/// used is reported in `catalog.faults`.
+/// used is reported in `catalog.faults`. Copies the answer; [`build_menu_owned`] moves it.
 pub fn build_menu(tt: &wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
+    build_menu_owned(tt.clone(), opts)
+}
+
+/// [`build_menu`] from an answer the caller no longer needs: its strings move into the menu
+/// instead of being copied (a 20,000-dish menu holds some 200,000 of them).
+pub fn build_menu_owned(mut tt: wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
+    let version = if tt.menu.settings_date.trim().is_empty() {
+        // Without a settings date the content itself is the version (hashed before anything
+        // moves out of the answer).
+        format!(
+            "content-{:016x}",
+            fnv1a(&serde_json::to_vec(&tt).unwrap_or_default())
+        )
+    } else {
+        tt.menu.settings_date.clone()
+    };
     let mut b = Builder {
-        opts,
+        image_base: ImageBase::new(&opts.image_base_url),
         faults: Vec::new(),
         sections: Vec::new(),
         dishes: Vec::new(),
         dish_index: HashMap::new(),
         products: HashMap::new(),
     };
-    let menu = &tt.menu;
+    let menu = &mut tt.menu;
 
     // Index the layouts by uid; the first of a duplicated uid wins.
-    let mut layouts: Vec<&wire::Section> = Vec::new();
-    let mut by_uid: HashMap<&str, usize> = HashMap::new();
-    for (i, s) in menu.menu_sections.iter().enumerate() {
-        match &s.0 {
+    let mut layouts: Vec<wire::Section> = Vec::new();
+    let mut by_uid: HashMap<String, usize> = HashMap::new();
+    for (i, s) in std::mem::take(&mut menu.menu_sections)
+        .into_iter()
+        .enumerate()
+    {
+        match s.0 {
             Ok(sec) if sec.uid.trim().is_empty() => b.fault(
                 FaultKind::Malformed,
                 format!("menuSections[{i}]"),
@@ -158,11 +177,11 @@ pub fn build_menu(tt: &wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
                         "the layout uid appears more than once; the first is used",
                     );
                 } else {
-                    by_uid.insert(sec.uid.as_str(), layouts.len());
+                    by_uid.insert(sec.uid.clone(), layouts.len());
                     layouts.push(sec);
                 }
             }
-            Err(m) => b.malformed(&format!("menuSections[{i}]"), m),
+            Err(m) => b.malformed(&format!("menuSections[{i}]"), &m),
         }
     }
 
@@ -195,15 +214,22 @@ pub fn build_menu(tt: &wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
 
     report_cycles(&layouts, &by_uid, &mut b);
 
+    // Sized once for every button: growing three tables of 20,000 entries step by step costs
+    // more than building them.
+    let buttons: usize = layouts.iter().map(|s| s.buttons.len()).sum();
+    b.dishes.reserve(buttons);
+    b.dish_index.reserve(buttons);
+    b.products.reserve(buttons);
+
     let mut visited = vec![false; layouts.len()];
     if let Some(root) = root {
-        b.walk(&layouts, &by_uid, root, &mut visited);
+        b.walk(&mut layouts, &by_uid, root, &mut visited);
     }
     // All of them are reported before any is walked: walking one marks the others it links to.
     let unreachable: Vec<usize> = (0..layouts.len()).filter(|&i| !visited[i]).collect();
     let shown = opts.show_unreachable_sections;
     for &i in &unreachable {
-        let s = layouts[i];
+        let s = &layouts[i];
         b.fault(
             FaultKind::UnreachableSection,
             format!("section {}", s.uid),
@@ -217,7 +243,7 @@ pub fn build_menu(tt: &wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
     if shown {
         for &i in &unreachable {
             if !visited[i] {
-                b.walk(&layouts, &by_uid, i, &mut visited);
+                b.walk(&mut layouts, &by_uid, i, &mut visited);
             }
         }
     }
@@ -241,16 +267,6 @@ pub fn build_menu(tt: &wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
         }
     }
 
-    let version = if menu.settings_date.trim().is_empty() {
-        // Without a settings date the content itself is the version.
-        format!(
-            "content-{:016x}",
-            fnv1a(&serde_json::to_vec(tt).unwrap_or_default())
-        )
-    } else {
-        menu.settings_date.clone()
-    };
-
     let mut catalog = Catalog {
         version,
         sections: b.sections,
@@ -262,16 +278,16 @@ pub fn build_menu(tt: &wire::GetTtResponse, opts: &MenuOptions) -> JupiterMenu {
     catalog.check();
     JupiterMenu {
         catalog,
-        settings_date: menu.settings_date.clone(),
-        restaurant: tt.data.clone().unwrap_or_default(),
+        settings_date: std::mem::take(&mut tt.menu.settings_date),
+        restaurant: tt.data.take().unwrap_or_default(),
         products: b.products,
         groups,
         payment_types,
     }
 }
 
-struct Builder<'o> {
-    opts: &'o MenuOptions,
+struct Builder {
+    image_base: ImageBase,
     faults: Vec<CatalogFault>,
     sections: Vec<Section>,
     dishes: Vec<Dish>,
@@ -279,7 +295,7 @@ struct Builder<'o> {
     products: HashMap<PosId, ProductInfo>,
 }
 
-impl Builder<'_> {
+impl Builder {
     fn fault(&mut self, kind: FaultKind, subject: impl Into<String>, message: impl Into<String>) {
         self.faults.push(CatalogFault::new(kind, subject, message));
     }
@@ -298,11 +314,12 @@ impl Builder<'_> {
     }
 
     /// Breadth-first from `start`: sections get their first linker as parent, products the
-    /// first section that shows them. Links to visited sections are skipped, so it ends.
+    /// first section that shows them. Links to visited sections are skipped, so it ends. A
+    /// layout is walked once, so its buttons move out of it.
     fn walk(
         &mut self,
-        layouts: &[&wire::Section],
-        by_uid: &HashMap<&str, usize>,
+        layouts: &mut [wire::Section],
+        by_uid: &HashMap<String, usize>,
         start: usize,
         visited: &mut [bool],
     ) {
@@ -310,7 +327,8 @@ impl Builder<'_> {
         visited[start] = true;
         queue.push_back((start, None::<PosId>, 0usize));
         while let Some((i, parent, depth)) = queue.pop_front() {
-            let s = layouts[i];
+            let buttons = std::mem::take(&mut layouts[i].buttons);
+            let s = &layouts[i];
             self.sections.push(Section {
                 id: s.uid.clone(),
                 name: s.name.clone(),
@@ -318,11 +336,11 @@ impl Builder<'_> {
                 sort: self.sections.len() as i32,
                 image_url: None,
             });
-            for (bi, button) in s.buttons.iter().enumerate() {
-                let button = match &button.0 {
+            for (bi, button) in buttons.into_iter().enumerate() {
+                let button = match button.0 {
                     Ok(b) => b,
                     Err(m) => {
-                        self.malformed(&format!("section {} button {bi}", s.uid), m);
+                        self.malformed(&format!("section {} button {bi}", s.uid), &m);
                         continue;
                     }
                 };
@@ -360,9 +378,9 @@ impl Builder<'_> {
         }
     }
 
-    fn product(&mut self, section: &str, button: &wire::Button) {
+    fn product(&mut self, section: &str, button: wire::Button) {
         let subject = format!("dish {}", button.uid);
-        let Some(o) = &button.options else {
+        let Some(o) = button.options else {
             self.fault(
                 FaultKind::Malformed,
                 subject,
@@ -403,23 +421,44 @@ impl Builder<'_> {
         if !o.action.is_empty() {
             tracing::info!(product = %button.uid, action = %o.action, "getTT product has a button action; ignored");
         }
-        self.products
-            .insert(button.uid.clone(), product_info(button, o));
-        self.dish_index
-            .insert(button.uid.clone(), self.dishes.len());
+        let wire::Button { uid, name, .. } = button;
+        let wire::ProductOptions {
+            code,
+            tax,
+            modifiers,
+            show_modifiers_always,
+            max_weight_summ,
+            group_name,
+            subgroup_name,
+            image,
+            description,
+            ..
+        } = o;
+        let image_url = image.as_deref().and_then(|i| self.image_base.resolve(i));
+        self.products.insert(
+            uid.clone(),
+            ProductInfo {
+                uid: uid.clone(),
+                name: name.clone(),
+                code,
+                tax,
+                group_name,
+                subgroup_name,
+                max_weight_summ,
+                show_modifiers_always,
+            },
+        );
+        self.dish_index.insert(uid.clone(), self.dishes.len());
         self.dishes.push(Dish {
-            id: button.uid.clone(),
-            name: button.name.clone(),
-            description: o.description.clone(),
+            id: uid,
+            name,
+            description,
             section: section.to_string(),
             price,
-            image_url: o
-                .image
-                .as_deref()
-                .and_then(|i| image_url(&self.opts.image_base_url, i)),
+            image_url,
             // JPOS has no stop-list (reference §5.2.8).
             availability: Availability::Available,
-            modifier_groups: o.modifiers.clone(),
+            modifier_groups: modifiers,
             portion: None,
             badges: vec![],
             sort: self.dishes.len() as i32,
@@ -593,25 +632,68 @@ fn to_u32(d: Decimal) -> u32 {
 /// `http(s)` links are used as they are, `//host/…` gets `https:`, anything else is relative to
 /// the image base.
 pub fn image_url(base: &str, link: &str) -> Option<String> {
-    let link = link.trim();
-    if link.is_empty() {
-        return None;
+    ImageBase::new(base).resolve(link)
+}
+
+/// The image base, parsed once per menu rather than once per dish.
+struct ImageBase {
+    url: Option<reqwest::Url>,
+    /// `http(s)://host[:port]` of an http(s) base: a plain absolute path (`/images/roll/1.jpg`,
+    /// the usual link) is appended to it, which is what joining would give, without the cost
+    /// of a URL parse per dish.
+    origin: Option<String>,
+}
+
+impl ImageBase {
+    fn new(base: &str) -> ImageBase {
+        let url = reqwest::Url::parse(base).ok();
+        let origin = url
+            .as_ref()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .and_then(|u| u.join("/").ok())
+            .and_then(|u| u.as_str().strip_suffix('/').map(str::to_string));
+        ImageBase { url, origin }
     }
-    let lower = link.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
-        return Some(link.to_string());
+
+    fn resolve(&self, link: &str) -> Option<String> {
+        let link = link.trim();
+        if link.is_empty() {
+            return None;
+        }
+        let scheme = |s: &str| {
+            link.get(..s.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(s))
+        };
+        if scheme("http://") || scheme("https://") {
+            return Some(link.to_string());
+        }
+        if link.starts_with("//") {
+            return Some(format!("https:{link}"));
+        }
+        if let Some(origin) = &self.origin {
+            if plain_absolute_path(link) {
+                return Some(format!("{origin}{link}"));
+            }
+        }
+        self.url.as_ref()?.join(link).ok().map(String::from)
     }
-    if link.starts_with("//") {
-        return Some(format!("https:{link}"));
-    }
-    let base = reqwest::Url::parse(base).ok()?;
-    base.join(link).ok().map(String::from)
+}
+
+/// `/a/b.jpg` with nothing a URL parser would rewrite: only unreserved characters, no `.`
+/// or `..` segment, no query or fragment, no percent sign or backslash.
+fn plain_absolute_path(link: &str) -> bool {
+    link.starts_with('/')
+        && !link.starts_with("//")
+        && link
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'))
+        && link.split('/').all(|seg| seg != "." && seg != "..")
 }
 
 /// Cycles in the link graph, each reported once at the link that closes it. Iterative
 /// depth-first search with three colours: no recursion, so a deep or looping menu cannot
 /// overflow the stack.
-fn report_cycles(layouts: &[&wire::Section], by_uid: &HashMap<&str, usize>, b: &mut Builder<'_>) {
+fn report_cycles(layouts: &[wire::Section], by_uid: &HashMap<String, usize>, b: &mut Builder) {
     let links: Vec<Vec<usize>> = layouts
         .iter()
         .map(|s| {

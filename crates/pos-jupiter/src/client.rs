@@ -331,6 +331,11 @@ pub fn decode_response<Resp: DeserializeOwned>(
     status: u16,
     bytes: &[u8],
 ) -> Result<Resp, JupiterError> {
+    // The usual answer (`status: "ok"`, a body `Resp` reads) in one pass, whatever the HTTP
+    // status, as below; everything else is decided by the general path.
+    if let Some(resp) = wire::decode_ok_body::<Resp>(bytes) {
+        return Ok(resp);
+    }
     let ok_status = (200..300).contains(&status);
     let value = match wire::parse_body(bytes) {
         Ok(v @ Value::Object(_)) => v,

@@ -26,7 +26,7 @@ pub mod pricing;
 pub mod status;
 pub mod wire;
 
-pub use catalog::{build_menu, JupiterMenu, MenuOptions};
+pub use catalog::{build_menu, build_menu_owned, JupiterMenu, MenuOptions};
 pub use client::{BodyMode, ClientConfig, JupiterClient, Secret, UserLogin};
 pub use error::JupiterError;
 pub use order::{Clock, FixedClock, SystemClock};

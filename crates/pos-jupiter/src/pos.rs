@@ -43,7 +43,7 @@ use kiosk_core::pricing::{Quote, QuoteSource};
 use kiosk_core::{Money, PosError};
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{build_menu, JupiterMenu, MenuOptions};
+use crate::catalog::{build_menu_owned, JupiterMenu, MenuOptions};
 use crate::client::{BodyMode, ClientConfig, JupiterClient, Secret};
 use crate::error::JupiterError;
 use crate::order::{self, Clock, OrderHeader, SystemClock};
@@ -261,7 +261,7 @@ impl JupiterPos {
     /// getTT, unconditionally.
     pub async fn fetch_menu(&self) -> Result<Arc<JupiterMenu>, PosError> {
         let tt = self.client.get_tt().await?;
-        let menu = Arc::new(build_menu(&tt, &self.cfg.menu_options()));
+        let menu = Arc::new(build_menu_owned(tt, &self.cfg.menu_options()));
         tracing::info!(
             version = %menu.catalog.version,
             dishes = menu.catalog.dishes.len(),
@@ -409,6 +409,18 @@ impl Pos for JupiterPos {
     /// The order uid is our external id and line uids are fixed, so Jupiter merges a resend.
     fn resend_is_safe(&self) -> bool {
         true
+    }
+
+    /// `[pos] strategy = "submit_first"` (reference §8.4 B).
+    fn submit_first(&self) -> bool {
+        self.cfg.strategy == Strategy::SubmitFirst
+    }
+
+    /// getTT's `data.print_header`, the restaurant's own receipt header.
+    fn print_header(&self) -> Option<String> {
+        self.cached_menu()
+            .map(|m| m.restaurant.print_header.trim().to_string())
+            .filter(|h| !h.is_empty())
     }
 
     /// `checkUpdate` (is the server id registered, is the menu current) and the service user's
@@ -590,8 +602,14 @@ impl Pos for JupiterPos {
             .map(|o| self.open_order(o)))
     }
 
+    /// With ids: those of them Jupiter knows, closed or open. Without: every open order of the
+    /// service user (`open_orders`, also ones opened in Jupiter under the kiosk's user), which
+    /// is all JPOS can list; closed orders are only reported for ids asked about.
     async fn orders(&self, pos_order_ids: &[String]) -> Result<Vec<PosOrder>, PosError> {
         let poll = self.poll_status(pos_order_ids).await?;
+        if pos_order_ids.is_empty() {
+            return Ok(poll.open.iter().map(|o| self.open_order(o)).collect());
+        }
         Ok(pos_order_ids
             .iter()
             .filter_map(|id| {

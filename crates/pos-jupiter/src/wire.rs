@@ -19,6 +19,7 @@
 //! (`server_id` for `checkUpdate`, `serverId` elsewhere), money as two-decimal strings and
 //! quantities as decimal strings.
 
+use std::cell::Cell;
 use std::fmt;
 use std::str::FromStr;
 
@@ -432,22 +433,7 @@ impl Serialize for Tax {
 
 impl<'de> Deserialize<'de> for Tax {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        Ok(match &v {
-            Value::Null => Tax::NoTax,
-            Value::String(s) if s.trim().is_empty() || s.trim().eq_ignore_ascii_case("no_tax") => {
-                Tax::NoTax
-            }
-            other => match lenient::decimal_of(other) {
-                Ok(Some(p)) => Tax::Percent(p),
-                _ => Tax::Other(
-                    other
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| other.to_string()),
-                ),
-            },
-        })
+        lenient::tax(d)
     }
 }
 
@@ -769,23 +755,30 @@ pub struct Malformed {
     pub error: String,
 }
 
+/// A broken element is kept as a tree, for its uid and name in the fault; elements are read
+/// from that tree (the careful way, which is how every caller but [`decode_ok_body`] reads).
+///
+/// [`decode_ok_body`] first tries an optimistic pass in which elements are read in place,
+/// without a tree, and any failure fails the whole pass; only a body with a broken element is
+/// read a second time, the careful way. A 20,000-dish getTT is thus never built as a tree.
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if OPTIMISTIC.with(Cell::get) {
+            return T::deserialize(d).map(|t| Lenient(Ok(t)));
+        }
         let v = Value::deserialize(d)?;
-        Ok(Lenient(serde_json::from_value::<T>(v.clone()).map_err(
-            |e| {
-                let field = |k: &str| {
-                    v.get(k)
-                        .and_then(lenient::string_of)
-                        .filter(|s| !s.is_empty())
-                };
-                Malformed {
-                    uid: field("uid"),
-                    name: field("name"),
-                    error: e.to_string(),
-                }
-            },
-        )))
+        Ok(Lenient(T::deserialize(&v).map_err(|e| {
+            let field = |k: &str| {
+                v.get(k)
+                    .and_then(lenient::string_of)
+                    .filter(|s| !s.is_empty())
+            };
+            Malformed {
+                uid: field("uid"),
+                name: field("name"),
+                error: e.to_string(),
+            }
+        })))
     }
 }
 
@@ -805,15 +798,98 @@ impl<T: Serialize> Serialize for Lenient<T> {
     }
 }
 
-/// The tolerant field decoders (reference §3). Each goes through a `serde_json::Value` so the
-/// same rules apply whatever representation the server chose.
+thread_local! {
+    /// Set during [`decode_ok_body`]'s optimistic pass (see [`Lenient`]).
+    static OPTIMISTIC: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Sets [`OPTIMISTIC`] for a scope.
+struct Optimistic(bool);
+
+impl Optimistic {
+    fn set(on: bool) -> Optimistic {
+        Optimistic(OPTIMISTIC.with(|c| c.replace(on)))
+    }
+}
+
+impl Drop for Optimistic {
+    fn drop(&mut self) {
+        OPTIMISTIC.with(|c| c.set(self.0));
+    }
+}
+
+/// The tolerant field decoders (reference §3). The rules are written once, over a
+/// `serde_json::Value` (the `*_of` functions). The decoders read the shapes a server really
+/// sends (strings, numbers, flags, lists of them) straight from the parser and hand only the
+/// odd ones (an object where a string belongs, a float flag, …) to those functions as a
+/// `Value`: every representation gets the same answer and the same error text, and a
+/// 20,000-dish getTT is not built as a tree field by field.
 pub mod lenient {
     use super::*;
+    use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+    use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+    use std::marker::PhantomData;
+
+    /// Visitor methods for the shapes a decoder leaves to its `Value` rules: the input is
+    /// collected into a `Value` and handed to `self.value(v)`.
+    macro_rules! through_value {
+        ($($shape:ident),*) => { $( through_value!(@ $shape); )* };
+        (@ bool) => {
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                self.value(Value::Bool(v))
+            }
+        };
+        (@ int) => {
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                self.value(Value::from(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                self.value(Value::from(v))
+            }
+        };
+        (@ f64) => {
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                // `Value`'s own rule: a non-finite float is null.
+                self.value(Value::from(v))
+            }
+        };
+        (@ str) => {
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                self.value(Value::String(v.to_owned()))
+            }
+        };
+        (@ unit) => {
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                self.value(Value::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                self.value(Value::Null)
+            }
+        };
+        (@ some) => {
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+        };
+        (@ seq) => {
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                let v = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+                self.value(v)
+            }
+        };
+        (@ map) => {
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let v = Value::deserialize(MapAccessDeserializer::new(map))?;
+                self.value(v)
+            }
+        };
+    }
+
+    // --- strings -----------------------------------------------------------------------------
 
     /// A string from a string, a number or a bool; `null` is `""`.
     pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        let v = Value::deserialize(d)?;
-        string_of(&v).ok_or_else(|| serde::de::Error::custom(format!("expected a string, got {v}")))
+        d.deserialize_any(StringV { id: false })
     }
 
     /// `None` for `null`, a missing key or a blank string.
@@ -832,6 +908,60 @@ pub mod lenient {
         }
     }
 
+    /// [`string_of`] as a visitor; `id` picks the error text of an element of [`string_vec`].
+    #[derive(Clone, Copy)]
+    struct StringV {
+        id: bool,
+    }
+
+    impl StringV {
+        fn value<E: de::Error>(self, v: Value) -> Result<String, E> {
+            string_of(&v).ok_or_else(|| {
+                E::custom(if self.id {
+                    format!("expected an id, got {v}")
+                } else {
+                    format!("expected a string, got {v}")
+                })
+            })
+        }
+    }
+
+    impl<'de> Visitor<'de> for StringV {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string, a number or a flag")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+            Ok(if v { "1" } else { "0" }.to_string())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
+        through_value!(f64, some, seq, map);
+    }
+
+    impl<'de> DeserializeSeed<'de> for StringV {
+        type Value = String;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
     /// A date-time; `null` and MySQL's zero date mean unset (`""`, ASSUMED reference §3.3).
     pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         let s = string(d)?;
@@ -843,14 +973,15 @@ pub mod lenient {
         })
     }
 
+    // --- amounts and numbers -----------------------------------------------------------------
+
     /// Money: `null` and `""` are zero. Numbers keep the literal the server wrote.
     pub fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
         opt_money(d).map(Option::unwrap_or_default)
     }
 
     pub fn opt_money<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
-        let v = Value::deserialize(d)?;
-        money_of(&v).map_err(serde::de::Error::custom)
+        d.deserialize_any(OptMoneyV)
     }
 
     pub fn money_of(v: &Value) -> Result<Option<Money>, String> {
@@ -864,33 +995,139 @@ pub mod lenient {
         }
     }
 
+    struct OptMoneyV;
+
+    impl OptMoneyV {
+        fn value<E: de::Error>(self, v: Value) -> Result<Option<Money>, E> {
+            money_of(&v).map_err(E::custom)
+        }
+    }
+
+    impl<'de> Visitor<'de> for OptMoneyV {
+        type Value = Option<Money>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an amount")
+        }
+        // Numbers and non-blank strings go to Money's own deserialiser, as in `money_of`.
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<Money>, E> {
+            if v.trim().is_empty() {
+                return Ok(None);
+            }
+            Money::deserialize(IntoDeserializer::<E>::into_deserializer(v)).map(Some)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Money>, E> {
+            Money::deserialize(IntoDeserializer::<E>::into_deserializer(v)).map(Some)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Money>, E> {
+            Money::deserialize(IntoDeserializer::<E>::into_deserializer(v)).map(Some)
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Money>, E> {
+            if !v.is_finite() {
+                return self.value(Value::from(v));
+            }
+            if let Some(m) = money_of_f64(v) {
+                return Ok(Some(m));
+            }
+            Money::deserialize(IntoDeserializer::<E>::into_deserializer(v)).map(Some)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Option<Money>, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Option<Money>, E> {
+            Ok(None)
+        }
+        through_value!(bool, some, seq, map);
+    }
+
+    /// `Money::from_f64_exact` (the float's shortest text, parsed) without its two heap
+    /// strings; `None` leaves the unusual cases to it.
+    fn money_of_f64(v: f64) -> Option<Money> {
+        use std::io::Write;
+        let mut buf = [0u8; 48];
+        let mut cursor = std::io::Cursor::new(&mut buf[..]);
+        write!(cursor, "{v}").ok()?;
+        let len = cursor.position() as usize;
+        let text = std::str::from_utf8(&buf[..len]).ok()?;
+        Decimal::from_str(text)
+            .ok()
+            .map(|d| Money::new(d.normalize()))
+    }
+
     pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-        let v = Value::deserialize(d)?;
-        decimal_of(&v).map_err(serde::de::Error::custom)
+        d.deserialize_any(OptDecimalV)
     }
 
     pub fn decimal_of(v: &Value) -> Result<Option<Decimal>, String> {
-        let text = match v {
-            Value::Null => return Ok(None),
-            Value::String(s) => s.trim().replace(',', "."),
+        match v {
+            Value::Null => Ok(None),
+            Value::String(s) => decimal_str(s),
             // Display of a serde_json number is its shortest round-trip text: 89.9 stays 89.9.
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => return Ok(Some(Decimal::from(*b as u8))),
-            other => return Err(format!("expected a number, got {other}")),
-        };
+            Value::Number(n) => decimal_text(&n.to_string()),
+            Value::Bool(b) => Ok(Some(Decimal::from(*b as u8))),
+            other => Err(format!("expected a number, got {other}")),
+        }
+    }
+
+    /// A number written as text: trimmed, a decimal comma allowed, blank is `None`.
+    fn decimal_str(s: &str) -> Result<Option<Decimal>, String> {
+        let t = s.trim();
+        if t.contains(',') {
+            decimal_text(&t.replace(',', "."))
+        } else {
+            decimal_text(t)
+        }
+    }
+
+    fn decimal_text(text: &str) -> Result<Option<Decimal>, String> {
         if text.is_empty() {
             return Ok(None);
         }
-        Decimal::from_str(&text)
-            .or_else(|_| Decimal::from_scientific(&text))
+        Decimal::from_str(text)
+            .or_else(|_| Decimal::from_scientific(text))
             .map(|d| Some(d.normalize()))
             .map_err(|_| format!("not a number: {text:?}"))
     }
 
+    struct OptDecimalV;
+
+    impl OptDecimalV {
+        fn value<E: de::Error>(self, v: Value) -> Result<Option<Decimal>, E> {
+            decimal_of(&v).map_err(E::custom)
+        }
+    }
+
+    impl<'de> Visitor<'de> for OptDecimalV {
+        type Value = Option<Decimal>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a number")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<Decimal>, E> {
+            decimal_str(v).map_err(E::custom)
+        }
+        // An integer's text parses back to the same integer: no need to print it.
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Decimal>, E> {
+            Ok(Some(Decimal::from(v)))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Decimal>, E> {
+            Ok(Some(Decimal::from(v)))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<Decimal>, E> {
+            Ok(Some(Decimal::from(v as u8)))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Option<Decimal>, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Option<Decimal>, E> {
+            Ok(None)
+        }
+        through_value!(f64, some, seq, map);
+    }
+
+    // --- flags -------------------------------------------------------------------------------
+
     /// Booleans in every flavour JPOS uses (reference §3.2).
     pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        let v = Value::deserialize(d)?;
-        flag_of(&v).map_err(serde::de::Error::custom)
+        d.deserialize_any(FlagV)
     }
 
     pub fn flag_of(v: &Value) -> Result<bool, String> {
@@ -898,14 +1135,58 @@ pub mod lenient {
             Value::Null => Ok(false),
             Value::Bool(b) => Ok(*b),
             Value::Number(n) => Ok(n.as_f64().is_some_and(|f| f != 0.0)),
-            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-                "" | "0" | "no" | "false" | "n" => Ok(false),
-                "1" | "yes" | "true" | "y" => Ok(true),
-                other => Err(format!("not a flag: {other:?}")),
-            },
+            Value::String(s) => flag_str(s),
             other => Err(format!("not a flag: {other}")),
         }
     }
+
+    fn flag_str(s: &str) -> Result<bool, String> {
+        let t = s.trim();
+        let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+        if is(&["", "0", "no", "false", "n"]) {
+            Ok(false)
+        } else if is(&["1", "yes", "true", "y"]) {
+            Ok(true)
+        } else {
+            Err(format!("not a flag: {:?}", t.to_ascii_lowercase()))
+        }
+    }
+
+    struct FlagV;
+
+    impl FlagV {
+        fn value<E: de::Error>(self, v: Value) -> Result<bool, E> {
+            flag_of(&v).map_err(E::custom)
+        }
+    }
+
+    impl<'de> Visitor<'de> for FlagV {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a flag")
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+            Ok(v != 0)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+            Ok(v != 0)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+            flag_str(v).map_err(E::custom)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<bool, E> {
+            Ok(false)
+        }
+        through_value!(f64, some, seq, map);
+    }
+
+    // --- lists and objects -------------------------------------------------------------------
 
     /// A list; `null`, a missing key, `{}` and `""` are empty.
     pub fn vec<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
@@ -915,48 +1196,280 @@ pub mod lenient {
     pub fn opt_vec<'de, D: Deserializer<'de>, T: DeserializeOwned>(
         d: D,
     ) -> Result<Option<Vec<T>>, D::Error> {
-        let v = Value::deserialize(d)?;
+        d.deserialize_any(OptVecV(PhantomData))
+    }
+
+    /// [`opt_vec`]'s rules over a `Value`.
+    fn opt_vec_of<T: DeserializeOwned, E: de::Error>(v: Value) -> Result<Option<Vec<T>>, E> {
         match v {
             Value::Null => Ok(None),
             // PHP writes an empty list as `{}` or, from an unset string field, `""`.
             Value::Object(m) if m.is_empty() => Ok(Some(Vec::new())),
             Value::String(s) if s.trim().is_empty() => Ok(Some(Vec::new())),
-            Value::Array(_) => serde_json::from_value(v)
-                .map(Some)
-                .map_err(serde::de::Error::custom),
-            other => Err(serde::de::Error::custom(format!(
-                "expected a list, got {other}"
-            ))),
+            Value::Array(_) => serde_json::from_value(v).map(Some).map_err(E::custom),
+            other => Err(E::custom(format!("expected a list, got {other}"))),
         }
+    }
+
+    struct OptVecV<T>(PhantomData<T>);
+
+    impl<T: DeserializeOwned> OptVecV<T> {
+        fn value<E: de::Error>(self, v: Value) -> Result<Option<Vec<T>>, E> {
+            opt_vec_of(v)
+        }
+    }
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for OptVecV<T> {
+        type Value = Option<Vec<T>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(item) = seq.next_element::<T>()? {
+                out.push(item);
+            }
+            Ok(Some(out))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        through_value!(bool, int, f64, str, some, map);
     }
 
     /// A list of ids, each a string or a number.
     pub fn string_vec<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        let items: Vec<Value> = vec(d)?;
+        d.deserialize_any(StringVecV)
+    }
+
+    fn string_vec_of<E: de::Error>(v: Value) -> Result<Vec<String>, E> {
+        let items: Vec<Value> = opt_vec_of(v)?.unwrap_or_default();
         items
-            .iter()
-            .map(|v| {
-                string_of(v)
-                    .ok_or_else(|| serde::de::Error::custom(format!("expected an id, got {v}")))
-            })
+            .into_iter()
+            .map(|v| StringV { id: true }.value(v))
             .filter(|r| !matches!(r, Ok(s) if s.is_empty()))
             .collect()
+    }
+
+    struct StringVecV;
+
+    impl StringVecV {
+        fn value<E: de::Error>(self, v: Value) -> Result<Vec<String>, E> {
+            string_vec_of(v)
+        }
+    }
+
+    impl<'de> Visitor<'de> for StringVecV {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of ids")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(256));
+            while let Some(id) = seq.next_element_seed(StringV { id: true })? {
+                if !id.is_empty() {
+                    out.push(id);
+                }
+            }
+            Ok(out)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+        through_value!(bool, int, f64, str, some, map);
     }
 
     /// An optional object: `null`, `{}`, `[]` (PHP's empty array) and `""` are `None`.
     pub fn opt_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(
         d: D,
     ) -> Result<Option<T>, D::Error> {
-        let v = Value::deserialize(d)?;
+        d.deserialize_any(OptObjectV(PhantomData))
+    }
+
+    fn opt_object_of<T: DeserializeOwned, E: de::Error>(v: Value) -> Result<Option<T>, E> {
         match &v {
             Value::Null => Ok(None),
             Value::Array(a) if a.is_empty() => Ok(None),
             Value::Object(m) if m.is_empty() => Ok(None),
             Value::String(s) if s.is_empty() => Ok(None),
-            _ => serde_json::from_value(v)
-                .map(Some)
-                .map_err(serde::de::Error::custom),
+            _ => serde_json::from_value(v).map(Some).map_err(E::custom),
         }
+    }
+
+    struct OptObjectV<T>(PhantomData<T>);
+
+    impl<T: DeserializeOwned> OptObjectV<T> {
+        fn value<E: de::Error>(self, v: Value) -> Result<Option<T>, E> {
+            opt_object_of(v)
+        }
+    }
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for OptObjectV<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        /// The object is read in place; its first key is read first to tell `{}` from the rest.
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+            let Some(first) = map.next_key::<Key<'de>>()? else {
+                return Ok(None);
+            };
+            T::deserialize(MapAccessDeserializer::new(Replay {
+                first: Some(first),
+                map,
+            }))
+            .map(Some)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        through_value!(bool, int, f64, str, some, seq);
+    }
+
+    /// A map key as the parser has it: borrowed from the body when it can be.
+    pub(super) enum Key<'de> {
+        Borrowed(&'de str),
+        Owned(String),
+    }
+
+    impl<'de> Key<'de> {
+        pub(super) fn as_str(&self) -> &str {
+            match self {
+                Key::Borrowed(s) => s,
+                Key::Owned(s) => s,
+            }
+        }
+
+        /// Hands the key to whoever reads the map (a derived struct's field names).
+        pub(super) fn give<K: DeserializeSeed<'de>, E: de::Error>(
+            self,
+            seed: K,
+        ) -> Result<K::Value, E> {
+            match self {
+                Key::Borrowed(s) => seed.deserialize(de::value::BorrowedStrDeserializer::new(s)),
+                Key::Owned(s) => seed.deserialize(IntoDeserializer::<E>::into_deserializer(s)),
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Key<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                    Ok(Key::Borrowed(v))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                    Ok(Key::Owned(v.to_owned()))
+                }
+                fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                    Ok(Key::Owned(v))
+                }
+            }
+            d.deserialize_str(V)
+        }
+    }
+
+    /// A map whose first key was already read.
+    struct Replay<'de, A> {
+        first: Option<Key<'de>>,
+        map: A,
+    }
+
+    impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
+        type Error = A::Error;
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, A::Error> {
+            match self.first.take() {
+                Some(k) => k.give(seed).map(Some),
+                None => self.map.next_key_seed(seed),
+            }
+        }
+        fn next_value_seed<V: DeserializeSeed<'de>>(
+            &mut self,
+            seed: V,
+        ) -> Result<V::Value, A::Error> {
+            self.map.next_value_seed(seed)
+        }
+    }
+
+    // --- tax ---------------------------------------------------------------------------------
+
+    /// [`Tax`] from any representation: blank and `no_tax` are none, a number is a rate,
+    /// anything else is kept as written.
+    pub(super) fn tax<'de, D: Deserializer<'de>>(d: D) -> Result<Tax, D::Error> {
+        d.deserialize_any(TaxV)
+    }
+
+    fn tax_of(v: &Value) -> Tax {
+        match v {
+            Value::Null => Tax::NoTax,
+            Value::String(s) if s.trim().is_empty() || s.trim().eq_ignore_ascii_case("no_tax") => {
+                Tax::NoTax
+            }
+            other => match decimal_of(other) {
+                Ok(Some(p)) => Tax::Percent(p),
+                _ => Tax::Other(
+                    other
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| other.to_string()),
+                ),
+            },
+        }
+    }
+
+    struct TaxV;
+
+    impl TaxV {
+        fn value<E: de::Error>(self, v: Value) -> Result<Tax, E> {
+            Ok(tax_of(&v))
+        }
+    }
+
+    impl<'de> Visitor<'de> for TaxV {
+        type Value = Tax;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a tax")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Tax, E> {
+            let t = v.trim();
+            if t.is_empty() || t.eq_ignore_ascii_case("no_tax") {
+                return Ok(Tax::NoTax);
+            }
+            Ok(match decimal_str(v) {
+                Ok(Some(p)) => Tax::Percent(p),
+                _ => Tax::Other(v.to_owned()),
+            })
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Tax, E> {
+            Ok(Tax::Percent(Decimal::from(v)))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Tax, E> {
+            Ok(Tax::Percent(Decimal::from(v)))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Tax, E> {
+            Ok(Tax::NoTax)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Tax, E> {
+            Ok(Tax::NoTax)
+        }
+        through_value!(bool, f64, some, seq, map);
     }
 }
 
@@ -988,6 +1501,114 @@ pub fn parse_body(bytes: &[u8]) -> Result<Value, String> {
             }
             _ => Err(e),
         },
+    }
+}
+
+/// The common answer in one pass: a body that is an object with `status: "ok"` and reads as
+/// `T`, decoded straight into `T` with the envelope read on the way (a 20,000-dish getTT is
+/// never a `serde_json::Value` tree). `None` for anything else (another status, an unreadable
+/// envelope, a body `T` cannot read, a body that is not an object): the caller then takes the
+/// general path through [`parse_body`], which decides every such case. Noise before the
+/// object is skipped as [`parse_body`] does.
+pub fn decode_ok_body<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}').trim();
+    let first = |s: &str| {
+        serde_json::Deserializer::from_str(s)
+            .into_iter::<OkBody<T>>()
+            .next()
+    };
+    let optimistic = {
+        let _on = Optimistic::set(true);
+        first(text)
+    };
+    if let Some(Ok(body)) = optimistic {
+        return body.0;
+    }
+    let body = match first(text)? {
+        Ok(body) => body,
+        // Only what does not parse at all is retried after the noise, as in `parse_body`.
+        Err(e) if e.is_syntax() || e.is_eof() => match text.find('{') {
+            Some(i) if i > 0 => first(&text[i..])?.ok()?,
+            _ => return None,
+        },
+        Err(_) => return None,
+    };
+    body.0
+}
+
+/// `T` when the envelope says `ok`.
+struct OkBody<T>(Option<T>);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for OkBody<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for V<T> {
+            type Value = OkBody<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JPOS answer")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<OkBody<T>, A::Error> {
+                let mut probe = EnvelopeProbe {
+                    map,
+                    field: None,
+                    status: None,
+                    readable: true,
+                };
+                let t = T::deserialize(serde::de::value::MapAccessDeserializer::new(&mut probe))?;
+                let ok =
+                    probe.readable && probe.status.as_deref().map(str::trim) == Some(STATUS_OK);
+                Ok(OkBody(ok.then_some(t)))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// Passes an answer's keys to `T` and notes its envelope (`status`, `message`) on the way:
+/// the same values [`Envelope`] would read.
+struct EnvelopeProbe<A> {
+    map: A,
+    /// The envelope key whose value comes next: `true` for `status`, `false` for `message`.
+    field: Option<bool>,
+    status: Option<String>,
+    /// `false` once `status` or `message` is something [`Envelope`] cannot read.
+    readable: bool,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for EnvelopeProbe<A> {
+    type Error = A::Error;
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let Some(key) = self.map.next_key::<lenient::Key<'de>>()? else {
+            return Ok(None);
+        };
+        self.field = match key.as_str() {
+            "status" => Some(true),
+            "message" => Some(false),
+            _ => None,
+        };
+        key.give(seed).map(Some)
+    }
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        let Some(is_status) = self.field.take() else {
+            return self.map.next_value_seed(seed);
+        };
+        let v: Value = self.map.next_value()?;
+        match lenient::string_of(&v) {
+            Some(s) if is_status => self.status = Some(s),
+            Some(_) => {}
+            None => self.readable = false,
+        }
+        seed.deserialize(v).map_err(serde::de::Error::custom)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::codepage::printable;
 use crate::escpos::{Align, EscPos, QrLevel};
 use crate::lang::Language;
 use crate::settings::{CodePage, PaperWidth};
-use crate::slip::{Slip, SlipPayment};
+use crate::slip::{NumberSlip, Slip, SlipPayment};
 
 /// How a slip is laid out and encoded; [`crate::PrinterSettings::format`] gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,6 +272,65 @@ pub fn render(slip: &Slip, f: &SlipFormat) -> Vec<u8> {
             p.line(&l);
         }
     }
+    p.feed(1);
+    p.line(t.thanks);
+    p.align(Align::Left);
+    if f.feed_before_cut > 0 {
+        p.feed(f.feed_before_cut);
+    }
+    p.cut(0);
+    p.into_bytes()
+}
+
+/// The ESC/POS job of a number-only slip: header, the number as large as it fits, eat in or
+/// takeaway when known, the order's total and the time.
+pub fn render_number(slip: &NumberSlip, f: &SlipFormat) -> Vec<u8> {
+    let t = f.language.texts();
+    let cp = f.code_page;
+    let w = f.paper.columns();
+    let pr = |s: &str| printable(s, cp);
+    let divider = "-".repeat(w);
+    let mut p = EscPos::new(cp, f.code_page_table);
+    p.align(Align::Center);
+    for (i, h) in slip.header.iter().enumerate() {
+        p.bold(i == 0);
+        for l in wrap(&pr(h), w) {
+            p.line(&l);
+        }
+    }
+    p.bold(false);
+    p.line(&divider);
+    p.line(t.order);
+    let number = pr(&slip.number);
+    let len = number.chars().count().max(1);
+    let mul = [4u8, 3, 2]
+        .into_iter()
+        .find(|m| len * usize::from(*m) <= w)
+        .unwrap_or(1);
+    p.bold(true).size(mul, mul);
+    for l in wrap(&number, w / usize::from(mul)) {
+        p.line(&l);
+    }
+    p.size(1, 2);
+    match slip.order_type {
+        Some(OrderType::Takeaway) => {
+            p.line(t.takeaway);
+        }
+        Some(OrderType::EatIn) => {
+            p.line(t.eat_in);
+        }
+        None => {}
+    }
+    p.size(1, 1).bold(false);
+    p.align(Align::Left);
+    p.line(&divider);
+    p.bold(true);
+    for l in row(t.total, &slip.total.to_string(), w, 2) {
+        p.line(&l);
+    }
+    p.bold(false);
+    p.line(&pr(&slip.date_time));
+    p.align(Align::Center);
     p.feed(1);
     p.line(t.thanks);
     p.align(Align::Left);

@@ -28,8 +28,10 @@ mod transport;
 pub use error::PrinterError;
 pub use lang::Language;
 pub use layout::SlipFormat;
-pub use policy::{gate, PaymentGate, PrinterPolicy, PrinterProblem};
+pub use policy::{gate, problem_of, PaymentGate, PrinterPolicy, PrinterProblem};
 pub use printer::Printer;
 pub use settings::{CodePage, Connection, PaperWidth, PrinterSettings};
-pub use slip::{Slip, SlipAdjustment, SlipContext, SlipLine, SlipModifier, SlipPayment};
+pub use slip::{
+    NumberSlip, Slip, SlipAdjustment, SlipContext, SlipLine, SlipModifier, SlipPayment,
+};
 pub use status::{HardwareError, PaperState, PrinterStatus, RawStatus};

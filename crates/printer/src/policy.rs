@@ -22,56 +22,24 @@ pub enum PrinterPolicy {
     OutOfService,
 }
 
-/// Why the printer cannot print (or soon will not), for the guest's notice and the staff alert.
-/// `kind` is a stable key the UI translates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PrinterProblem {
-    PaperOut,
-    /// Still prints; staff should change the roll.
-    PaperNearEnd,
-    CoverOpen,
-    /// Says it is offline, without a cause we know.
-    Offline,
-    /// Connected but silent (or too slow): counted as offline.
-    NotResponding,
-    /// No connection at all: off, unplugged, wrong address.
-    Unreachable,
-    HardwareError,
-    /// Answers that are not ESC/POS status, or an I/O failure.
-    Fault,
-}
+/// Why the printer cannot print (or soon will not): one enum shared with the UI and the staff
+/// screens, so it lives in `kiosk-core`.
+pub use kiosk_core::error::PrinterProblem;
 
-impl PrinterProblem {
-    /// The problem an error stands for.
-    pub fn from_error(e: &PrinterError) -> PrinterProblem {
-        match e {
-            PrinterError::PaperOut => PrinterProblem::PaperOut,
-            PrinterError::CoverOpen => PrinterProblem::CoverOpen,
-            PrinterError::Offline => PrinterProblem::Offline,
-            PrinterError::Timeout(_) => PrinterProblem::NotResponding,
-            PrinterError::Unreachable { .. } => PrinterProblem::Unreachable,
-            PrinterError::Hardware(_) => PrinterProblem::HardwareError,
-            PrinterError::Config(_)
-            | PrinterError::Interrupted { .. }
-            | PrinterError::BadReply(_)
-            | PrinterError::StatusUnsupported
-            | PrinterError::Io(_) => PrinterProblem::Fault,
-        }
-    }
-
-    /// The stable key, e.g. `paper_out`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PrinterProblem::PaperOut => "paper_out",
-            PrinterProblem::PaperNearEnd => "paper_near_end",
-            PrinterProblem::CoverOpen => "cover_open",
-            PrinterProblem::Offline => "offline",
-            PrinterProblem::NotResponding => "not_responding",
-            PrinterProblem::Unreachable => "unreachable",
-            PrinterProblem::HardwareError => "hardware_error",
-            PrinterProblem::Fault => "fault",
-        }
+/// The problem an error stands for.
+pub fn problem_of(e: &PrinterError) -> PrinterProblem {
+    match e {
+        PrinterError::PaperOut => PrinterProblem::PaperOut,
+        PrinterError::CoverOpen => PrinterProblem::CoverOpen,
+        PrinterError::Offline => PrinterProblem::Offline,
+        PrinterError::Timeout(_) => PrinterProblem::NotResponding,
+        PrinterError::Unreachable { .. } => PrinterProblem::Unreachable,
+        PrinterError::Hardware(_) => PrinterProblem::HardwareError,
+        PrinterError::Config(_)
+        | PrinterError::Interrupted { .. }
+        | PrinterError::BadReply(_)
+        | PrinterError::StatusUnsupported
+        | PrinterError::Io(_) => PrinterProblem::Fault,
     }
 }
 
@@ -129,10 +97,10 @@ pub fn gate(policy: PrinterPolicy, status: &Result<PrinterStatus, PrinterError>)
                 }
             }
             Ok(()) => return PaymentGate::Print,
-            Err(e) => PrinterProblem::from_error(&e),
+            Err(e) => problem_of(&e),
         },
         Err(PrinterError::StatusUnsupported) => return PaymentGate::Print,
-        Err(e) => PrinterProblem::from_error(e),
+        Err(e) => problem_of(e),
     };
     match policy {
         PrinterPolicy::ContinueWithoutSlip => PaymentGate::WithoutSlip { problem },

@@ -204,6 +204,35 @@ impl Slip {
     }
 }
 
+/// A slip with the number only: what staff print for an order the kiosk did not take (opened at
+/// the counter, another kiosk), whose lines and payment the kiosk does not know.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumberSlip {
+    pub header: Vec<String>,
+    pub number: String,
+    pub order_type: Option<OrderType>,
+    pub total: Money,
+    /// `dd.mm.yyyy hh:mm`.
+    pub date_time: String,
+}
+
+impl NumberSlip {
+    pub fn new(
+        number: &str,
+        order_type: Option<OrderType>,
+        total: Money,
+        ctx: &SlipContext,
+    ) -> NumberSlip {
+        NumberSlip {
+            header: ctx.header.clone(),
+            number: number.to_string(),
+            order_type,
+            total,
+            date_time: format_date_time(ctx.at),
+        }
+    }
+}
+
 /// `dd.mm.yyyy hh:mm`, the way Russian receipts write it (and unambiguous enough in English).
 pub fn format_date_time(at: OffsetDateTime) -> String {
     format!(

@@ -13,7 +13,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   price_changed: true, order_refused: true, total_mismatch: true, not_found: true, cart_invalid: true,
   menu_unavailable: true, payment_declined: true, payment_cancelled: true, payment_failed: true,
   superseded: true, journal_unavailable: true, bad_input: true, internal: true, not_authorized: true,
-  keyring_unavailable: true,
+  keyring_unavailable: true, printer_unavailable: true,
 };
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
 
@@ -24,11 +24,12 @@ const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
  */
 export function asIpcError(error: unknown): IpcError {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const e = error as { code: unknown; message?: unknown; problems?: unknown; dish?: unknown };
+    const e = error as { code: unknown; message?: unknown; problems?: unknown; dish?: unknown; printer?: unknown };
     const code = typeof e.code === 'string' && ERROR_CODES.has(e.code) ? (e.code as ErrorCode) : 'internal';
     const out: IpcError = { code, message: typeof e.message === 'string' ? e.message : String(e.code) };
     if (Array.isArray(e.problems)) out.problems = e.problems as IpcError['problems'];
     if (typeof e.dish === 'string') out.dish = e.dish;
+    if (typeof e.printer === 'object' && e.printer !== null) out.printer = e.printer as IpcError['printer'];
     return out;
   }
   if (error instanceof Error) return { code: 'internal', message: error.message };

@@ -13,9 +13,12 @@
  * `?decline=1` payment declined, `?counter=1` pay at the counter, `?qr=1` QR payment,
  * `?posdown=1` POS unreachable, `?refuse=d-syrniki` the POS refuses a dish, `?refund=1` the POS
  * refuses the paid order (refund path), `?latency=0` no simulated delay, `?idle=20&countdown=10`
- * short idle timers, `?oos=reason` out of service.
+ * short idle timers, `?oos=reason` out of service, `?printer=paper_out` the receipt printer cannot
+ * print (the guest may go on without a slip; with `&printeroos=1` the kiosk is out of service),
+ * `?mode=staff` or `?mode=board` the device the app starts as (the staff tablet, the order board).
  */
 import type { AppInfo } from './bindings/AppInfo';
+import type { AppMode } from './bindings/AppMode';
 import type { Cart } from './bindings/Cart';
 import type { CartProblem } from './bindings/CartProblem';
 import type { ChosenModifier } from './bindings/ChosenModifier';
@@ -30,6 +33,7 @@ import type { Modifier } from './bindings/Modifier';
 import type { OrderView } from './bindings/OrderView';
 import type { PriceChange } from './bindings/PriceChange';
 import type { PricedCart } from './bindings/PricedCart';
+import type { PrinterProblem } from './bindings/PrinterProblem';
 import type { QuoteLine } from './bindings/QuoteLine';
 import type { QuoteModifier } from './bindings/QuoteModifier';
 import type { Adjustment } from './bindings/Adjustment';
@@ -51,6 +55,12 @@ export interface FakeOptions {
   idleTimeoutS?: number;
   idleCountdownS?: number;
   outOfService?: string | null;
+  /** The device this is (`[kiosk] mode`): the customer's kiosk unless told otherwise. */
+  mode?: AppMode;
+  /** The receipt printer's problem before payments (none: it prints). */
+  printer?: PrinterProblem | null;
+  /** With `printer`: no payment without a slip (out of service). */
+  printerOutOfService?: boolean;
 }
 
 /** What a simulated menu refresh changes. */
@@ -89,13 +99,16 @@ export function fakeOptionsFromUrl(search: string): FakeOptions {
     idleTimeoutS: num('idle'),
     idleCountdownS: num('countdown'),
     outOfService: q.get('oos'),
+    mode: (['staff', 'board'] as const).find((m) => m === q.get('mode')) ?? 'customer',
+    printer: q.get('printer') as PrinterProblem | null,
+    printerOutOfService: flag('printeroos'),
   };
 }
 
 // ---- decimal-string helpers: TEST DOUBLE ONLY -------------------------------------------------
 
 /** "189.90" → 18990 kopecks (integers, so the fake's sums are exact). */
-function toKop(m: string): number {
+export function toKop(m: string): number {
   const negative = m.startsWith('-');
   const [int, frac = ''] = m.replace(/^[-+]/, '').split('.');
   const value = Number(int) * 100 + Number((frac + '00').slice(0, 2));
@@ -103,7 +116,7 @@ function toKop(m: string): number {
 }
 
 /** 18990 → "189.90". */
-function fromKop(k: number): string {
+export function fromKop(k: number): string {
   const sign = k < 0 ? '-' : '';
   const abs = Math.abs(k);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
@@ -274,6 +287,8 @@ export function createFakeBackend(initial: FakeOptions = {}): FakeBackend {
   let menuVersion = 1;
   let catalog = demoCatalog(`demo-${menuVersion}`);
   let orderNumber = 41;
+  /** A QR payment on screen the customer may cancel (`cancelPayment`). */
+  let qrCancel: (() => void) | null = null;
   let priceCalls = 0;
   const orders = new Map<string, OrderView>();
   const menuListeners = new Set<(p: MenuUpdated) => void>();
@@ -340,7 +355,7 @@ export function createFakeBackend(initial: FakeOptions = {}): FakeBackend {
         languages: ['ru', 'en'], default_language: 'ru', order_types: ['eat_in', 'takeaway'],
         idle_timeout_s: options.idleTimeoutS ?? 90, idle_countdown_s: options.idleCountdownS ?? 20,
         confirmation_timeout_s: 30, restaurant_name: 'Бургерная «Огонёк»', out_of_service: options.outOfService ?? null,
-        mode: 'customer',
+        mode: options.mode ?? 'customer',
       };
     },
 
@@ -372,19 +387,29 @@ export function createFakeBackend(initial: FakeOptions = {}): FakeBackend {
       return priced;
     },
 
-    async checkout(cart, expectedTotal, onEvent): Promise<CheckoutResult> {
+    async checkout(cart, expectedTotal, onEvent, checkoutOptions): Promise<CheckoutResult> {
       const emit = (e: CheckoutEvent) => onEvent(structuredClone(e));
       await sleep(300);
       if (options.posDown) throw fail('pos_unreachable', 'Касса не отвечает');
       const priced = price(catalog, cart, 0, 'pos');
       if (priced.problems.length) throw fail('cart_invalid', 'Корзину нельзя заказать в таком виде', priced.problems);
       if (priced.quote.total !== expectedTotal) return { kind: 'price_changed', quote: priced };
+      if (options.printer && (options.printerOutOfService || !checkoutOptions?.withoutSlip)) {
+        const choices = options.printerOutOfService ? (['cancel'] as const) : (['continue_without_slip', 'cancel'] as const);
+        throw { ...fail('printer_unavailable', `Принтер чеков: ${options.printer}`), printer: { problem: options.printer, choices: [...choices] } };
+      }
       emit({ kind: 'state', state: 'priced' });
       orderNumber += 1;
       const base: OrderView = {
         checkout_id: `demo-${orderNumber}-${Date.now().toString(36)}`, number: String(orderNumber), state: 'posted',
         pos_order_id: `R${100000 + orderNumber}`, pos_status: { kind: 'open' }, total: priced.quote.total,
         order_type: cart.order_type, pay_at_counter: false, notice: null,
+        slip: options.printer ? 'skipped' : 'pending',
+      };
+      // As the core does: the slip prints once the order is placed, in the background.
+      const printSlip = (id: string) => {
+        if (options.printer) return;
+        setTimeout(() => publish({ ...orders.get(id)!, slip: 'printed' }), 1500 * (options.latency ?? 1));
       };
       if (options.payAtCounter) {
         emit({ kind: 'state', state: 'posting' });
@@ -392,6 +417,7 @@ export function createFakeBackend(initial: FakeOptions = {}): FakeBackend {
         emit({ kind: 'state', state: 'posted' });
         const view = { ...base, pay_at_counter: true, pos_status: { kind: 'deferred' } as const };
         orders.set(view.checkout_id, view);
+        printSlip(view.checkout_id);
         return { kind: 'placed', order: view };
       }
       emit({ kind: 'state', state: 'payment_started' });
@@ -399,7 +425,18 @@ export function createFakeBackend(initial: FakeOptions = {}): FakeBackend {
       await sleep(700);
       if (options.qr) {
         emit({ kind: 'payment', progress: { kind: 'show_qr', payload: `https://qr.nspk.ru/AD10006M8KH5Q7V9${orderNumber}?type=02&sum=${toKop(priced.quote.total)}&cur=RUB`, expires_in_s: 120 } });
-        await sleep(5000);
+        const cancelled = await new Promise<boolean>((done) => {
+          const timer = setTimeout(() => done(false), 5000 * (options.latency ?? 1));
+          qrCancel = () => {
+            clearTimeout(timer);
+            done(true);
+          };
+        });
+        qrCancel = null;
+        if (cancelled) {
+          emit({ kind: 'state', state: 'payment_failed' });
+          return { kind: 'payment_cancelled' };
+        }
       } else {
         emit({ kind: 'payment', progress: { kind: 'prompt', text: 'Приложите карту или телефон к терминалу' } });
         await sleep(2600);
@@ -424,7 +461,14 @@ export function createFakeBackend(initial: FakeOptions = {}): FakeBackend {
       emit({ kind: 'state', state: 'posted' });
       orders.set(base.checkout_id, base);
       track(base);
+      printSlip(base.checkout_id);
       return { kind: 'placed', order: base };
+    },
+
+    async cancelPayment() {
+      if (!qrCancel) return false;
+      qrCancel();
+      return true;
     },
 
     async orderView(checkoutId) {

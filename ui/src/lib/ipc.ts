@@ -32,6 +32,12 @@ export interface MenuUpdated {
   version: string;
 }
 
+/** The guest's answers that change how a checkout runs. */
+export interface CheckoutOptions {
+  /** Told the printer cannot print, the guest chose to pay without a slip. */
+  withoutSlip?: boolean;
+}
+
 /** Everything the UI asks of the backend; implemented by Tauri below and by the fake. */
 export interface KioskBackend {
   appInfo(): Promise<AppInfo>;
@@ -42,7 +48,10 @@ export interface KioskBackend {
     cart: Cart,
     expectedTotal: Money,
     onEvent: (event: CheckoutEvent) => void,
+    options?: CheckoutOptions,
   ): Promise<CheckoutResult>;
+  /** The customer's "Cancel" while a QR code is on screen; false when nothing can be stopped. */
+  cancelPayment?(): Promise<boolean>;
   orderView(checkoutId: string): Promise<OrderView>;
   onMenuUpdated(handler: (payload: MenuUpdated) => void): Promise<Unlisten>;
   onOrderUpdated(handler: (view: OrderView) => void): Promise<Unlisten>;
@@ -77,11 +86,12 @@ export const tauriBackend: KioskBackend = {
   menu: () => call<MenuView>('menu'),
   estimateCart: (revision, cart) => call<PricedCart>('estimate_cart', { revision, cart }),
   priceCart: (revision, cart) => call<PricedCart>('price_cart', { revision, cart }),
-  checkout: (cart, expectedTotal, onEvent) => {
+  checkout: (cart, expectedTotal, onEvent, options) => {
     const channel = new Channel<CheckoutEvent>();
     channel.onmessage = onEvent;
-    return call<CheckoutResult>('checkout', { cart, expectedTotal, onEvent: channel });
+    return call<CheckoutResult>('checkout', { cart, expectedTotal, onEvent: channel, withoutSlip: options?.withoutSlip ?? false });
   },
+  cancelPayment: () => call<boolean>('cancel_payment'),
   orderView: (checkoutId) => call<OrderView>('order_view', { checkoutId }),
   onMenuUpdated: (handler) => listen<MenuUpdated>('menu-updated', (e) => handler(e.payload)),
   onOrderUpdated: (handler) => listen<OrderView>('order-updated', (e) => handler(e.payload)),
@@ -118,7 +128,9 @@ export const checkout = (
   cart: Cart,
   expectedTotal: Money,
   onEvent: (event: CheckoutEvent) => void,
-): Promise<CheckoutResult> => backend().checkout(cart, expectedTotal, onEvent);
+  options?: CheckoutOptions,
+): Promise<CheckoutResult> => backend().checkout(cart, expectedTotal, onEvent, options);
+export const cancelPayment = (): Promise<boolean> => backend().cancelPayment?.() ?? Promise.resolve(false);
 export const orderView = (checkoutId: string): Promise<OrderView> => backend().orderView(checkoutId);
 export const onMenuUpdated = (handler: (payload: MenuUpdated) => void): Promise<Unlisten> =>
   backend().onMenuUpdated(handler);

@@ -175,7 +175,7 @@ async fn one_download_gives_both_sizes() {
     let c = cache(dir.path(), settings());
     let card = image::load_from_memory(&c.get(&url, ImageSize::Card).await.unwrap()).unwrap();
     let detail = image::load_from_memory(&c.get(&url, ImageSize::Detail).await.unwrap()).unwrap();
-    assert_eq!((card.width(), card.height()), (480, 360));
+    assert_eq!((card.width(), card.height()), (320, 240));
     assert_eq!((detail.width(), detail.height()), (1200, 900));
     assert_eq!(srv.hits("/big.jpg"), 1);
     assert_eq!(c.stats().made, 1);
@@ -419,6 +419,60 @@ async fn prefetch_makes_everything_once_and_revalidates_cheaply() {
     assert_eq!((st.made, st.revalidated), (5, 5));
 }
 
+#[tokio::test]
+async fn pictures_made_by_an_older_recipe_are_served_until_made_again() {
+    let srv = Server::start().await;
+    let url = srv.route(
+        "/old.jpg",
+        Route::Body {
+            bytes: jpeg(1600, 1200, 30),
+            etag: Some("\"o\"".into()),
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    Arc::new(cache(dir.path(), settings()))
+        .prefetch(vec![url.clone()])
+        .await;
+    // What an older version left: a 480×360 card, and a ref without a recipe.
+    let old_card = jpeg(480, 360, 31);
+    let hash = sha256_hex(&old_card);
+    let blob = dir.path().join("blobs").join(&hash[..2]);
+    std::fs::create_dir_all(&blob).unwrap();
+    std::fs::write(blob.join(format!("{hash}.jpg")), &old_card).unwrap();
+    let ref_file = std::fs::read_dir(dir.path().join("refs"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let mut r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&ref_file).unwrap()).unwrap();
+    r["card"] = hash.into();
+    r.as_object_mut().unwrap().remove("recipe");
+    std::fs::write(&ref_file, serde_json::to_vec(&r).unwrap()).unwrap();
+
+    let c = Arc::new(cache(dir.path(), settings()));
+    let dims = |bytes: Vec<u8>| {
+        let i = image::load_from_memory(&bytes).unwrap();
+        (i.width(), i.height())
+    };
+    assert_eq!(
+        dims(c.get(&url, ImageSize::Card).await.unwrap()),
+        (480, 360)
+    );
+    // The validators still match, but a conditional request would keep the old card: the
+    // picture is downloaded and made again.
+    c.clone().prefetch(vec![url.clone()]).await;
+    assert_eq!((srv.hits("/old.jpg"), c.stats().made), (2, 1));
+    assert_eq!(
+        dims(c.get(&url, ImageSize::Card).await.unwrap()),
+        (320, 240)
+    );
+    // Made under this recipe, it is fresh again.
+    c.clone().prefetch(vec![url.clone()]).await;
+    assert_eq!(srv.hits("/old.jpg"), 2);
+}
+
 #[test]
 fn decompression_bombs_are_refused_from_their_header() {
     // A PNG header claiming 100000 × 100000 pixels.
@@ -464,6 +518,6 @@ fn transparency_becomes_white_not_black() {
     let card = image::load_from_memory(&resize_to_jpeg(&png, ImageSize::Card).unwrap())
         .unwrap()
         .to_rgb8();
-    assert_eq!(card.dimensions(), (360, 360));
+    assert_eq!(card.dimensions(), (240, 240));
     assert!(card.pixels().all(|p| p.0.iter().all(|c| *c > 245)));
 }

@@ -7,20 +7,33 @@
 use kiosk_core::cart::CartLine;
 use kiosk_core::checkout::CheckoutState;
 use kiosk_core::order::PosOrder;
-use kiosk_core::view::{StaffClosePayment, StaffOrderRef, StaffOutcome};
+use kiosk_core::view::{StaffCapabilities, StaffClosePayment, StaffOrderRef, StaffOutcome};
 use kiosk_core::Money;
 use pos_jupiter::Secret;
 
 use super::session::Session;
 use super::{
-    norm, pos_ref, rfc3339, ClosePayment, Holder, LockAnswer, NumberTicket, PrintResult, StaffDesk,
-    StaffError,
+    norm, pos_ref, rfc3339, BusyGuard, ClosePayment, Holder, LockAnswer, NumberTicket, On,
+    PrintResult, StaffDesk, StaffError,
 };
 use crate::journal::{Changes, CheckoutRecord, JournalError};
 use crate::tracker::same_id;
 
 impl StaffDesk {
     // -- actions on the kiosk's checkouts ----------------------------------------------------------
+
+    /// A checkout reserved for one staff action: two tablets never refund or resend the same
+    /// checkout at once. The record is read once the reservation is held.
+    fn reserve(&self, checkout_id: &str) -> Result<(BusyGuard<'_>, CheckoutRecord), StaffError> {
+        let busy = self.busy(checkout_id)?;
+        let rec = self.checkouts.journal.get(checkout_id)?;
+        Ok((busy, rec))
+    }
+
+    /// Whether the checkout is handed to staff and nobody has settled it yet.
+    fn waiting_for_staff(&self, rec: &CheckoutRecord) -> Result<bool, StaffError> {
+        Ok(rec.state == CheckoutState::NeedsStaff && self.unhandled()?.contains(&rec.id))
+    }
 
     /// Sends a checkout's order to the POS again, after looking it up there: a `NeedsStaff`
     /// checkout not yet handled, or one still `Posting`. Sends only when the POS surely lacks
@@ -33,10 +46,8 @@ impl StaffDesk {
         checkout_id: &str,
     ) -> Result<StaffOutcome, StaffError> {
         let s = self.authorize(session).await?;
-        let _busy = self.busy(checkout_id)?;
-        let rec = self.checkouts.journal.get(checkout_id)?;
-        let waiting = rec.state == CheckoutState::NeedsStaff && self.unhandled()?.contains(&rec.id);
-        if !waiting && rec.state != CheckoutState::Posting {
+        let (_busy, rec) = self.reserve(checkout_id)?;
+        if !self.waiting_for_staff(&rec)? && rec.state != CheckoutState::Posting {
             return Err(StaffError::NotApplicable(format!(
                 "only a checkout waiting for staff or still being sent can be sent again; this one is {}",
                 rec.state.as_str()
@@ -56,8 +67,7 @@ impl StaffDesk {
         );
         self.act(
             &s,
-            Some(&rec.id),
-            rec.pos_order_id.as_deref(),
+            On::Checkout(&rec),
             "retry_send",
             &detail,
             self.resend(&s, rec.clone()),
@@ -180,9 +190,8 @@ impl StaffDesk {
                 "say in 1 to 300 characters how it was settled".into(),
             ));
         }
-        let _busy = self.busy(checkout_id)?;
-        let rec = self.checkouts.journal.get(checkout_id)?;
-        let fits = (rec.state == CheckoutState::NeedsStaff && self.unhandled()?.contains(&rec.id))
+        let (_busy, rec) = self.reserve(checkout_id)?;
+        let fits = self.waiting_for_staff(&rec)?
             || (rec.pay_at_counter
                 && matches!(rec.state, CheckoutState::Posted | CheckoutState::Tracking)
                 && !self.marked_handled(&rec.id));
@@ -208,9 +217,8 @@ impl StaffDesk {
         checkout_id: &str,
     ) -> Result<StaffOutcome, StaffError> {
         let s = self.authorize(session).await?;
-        let _busy = self.busy(checkout_id)?;
-        let rec = self.checkouts.journal.get(checkout_id)?;
-        if !(rec.state == CheckoutState::NeedsStaff && self.unhandled()?.contains(&rec.id)) {
+        let (_busy, rec) = self.reserve(checkout_id)?;
+        if !self.waiting_for_staff(&rec)? {
             return Err(StaffError::NotApplicable(match rec.state {
                 CheckoutState::Refunding => {
                     "the kiosk is refunding this checkout already".to_string()
@@ -266,15 +274,8 @@ impl StaffDesk {
                 }
             }
         };
-        self.act(
-            &s,
-            Some(&rec.id),
-            rec.pos_order_id.as_deref(),
-            "refund",
-            &detail,
-            run,
-        )
-        .await
+        self.act(&s, On::Checkout(&rec), "refund", &detail, run)
+            .await
     }
 
     /// Prints the number the guest is called by (through the printer hook).
@@ -296,6 +297,8 @@ impl StaffDesk {
                 .map(|r| r.order_type),
             total: d.row.total,
             at: rfc3339(time::OffsetDateTime::now_utc()),
+            checkout_id: d.row.checkout_id.clone(),
+            staff: Some(s.who.name.clone()),
         };
         let detail = format!("number {}", ticket.number);
         let run = async {
@@ -309,15 +312,8 @@ impl StaffDesk {
                 PrintResult::NotPrinted { reason } => Ok(StaffOutcome::NoPrinter { reason }),
             }
         };
-        self.act(
-            &s,
-            d.row.checkout_id.as_deref(),
-            d.row.pos_order_id.as_deref(),
-            "print_number",
-            &detail,
-            run,
-        )
-        .await
+        self.act(&s, On::Row(&d.row), "print_number", &detail, run)
+            .await
     }
 
     // -- actions on POS orders -------------------------------------------------------------------
@@ -342,6 +338,33 @@ impl StaffDesk {
         }
     }
 
+    /// The session of an action on a POS order, when the POS offers it: `can` picks the
+    /// capability, `what` names the action in the refusal.
+    async fn pos_session(
+        &self,
+        session: &str,
+        can: fn(&StaffCapabilities) -> bool,
+        what: &'static str,
+    ) -> Result<Session, StaffError> {
+        let s = self.authorize(session).await?;
+        if !can(&self.pos.capabilities()) {
+            return Err(self.pos.unsupported(what));
+        }
+        Ok(s)
+    }
+
+    /// The POS user an edit of a locked order is made as; the session must hold the lock.
+    fn editor(&self, s: &Session, pos_order_id: &str) -> Result<Secret, StaffError> {
+        self.require_lock(s, pos_order_id)?;
+        Ok(self.pos_user(s)?.clone())
+    }
+
+    /// The order as the POS has it after an edit.
+    async fn updated(&self, s: &Session, pos_order_id: &str) -> Result<StaffOutcome, StaffError> {
+        let d = self.detail(s, &pos_ref(pos_order_id)).await?;
+        Ok(StaffOutcome::Updated { order: Box::new(d) })
+    }
+
     /// Locks a Jupiter order for editing by this session. A lock held through this kiosk by
     /// another session is refused with its holder's name, before Jupiter is asked (Jupiter
     /// locks per user, so the same member on two tablets would otherwise both pass). A lock
@@ -351,13 +374,9 @@ impl StaffDesk {
         session: &str,
         pos_order_id: &str,
     ) -> Result<StaffOutcome, StaffError> {
-        let s = self.authorize(session).await?;
-        if !self.pos.capabilities().lock {
-            return Err(self.pos.unsupported("order locks"));
-        }
+        let s = self.pos_session(session, |c| c.lock, "order locks").await?;
         let user = self.pos_user(&s)?.clone();
         let key = norm(pos_order_id);
-        let checkout = self.checkout_for_pos(pos_order_id).map(|r| r.id);
         // Reserve the lock before asking the POS, so two sessions cannot both get it.
         let (other, had) = {
             let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
@@ -386,27 +405,13 @@ impl StaffDesk {
                 })
             };
             return self
-                .act(
-                    &s,
-                    checkout.as_deref(),
-                    Some(pos_order_id),
-                    "lock",
-                    "lock",
-                    refused,
-                )
+                .act(&s, On::PosOrder(pos_order_id), "lock", "lock", refused)
                 .await;
         }
         let run = async {
             match self.pos.lock(&user, pos_order_id).await? {
                 LockAnswer::Locked(_) => {
-                    let d = self
-                        .detail(
-                            &s,
-                            &StaffOrderRef::Pos {
-                                pos_order_id: pos_order_id.to_string(),
-                            },
-                        )
-                        .await?;
+                    let d = self.detail(&s, &pos_ref(pos_order_id)).await?;
                     Ok(StaffOutcome::Locked { order: Box::new(d) })
                 }
                 LockAnswer::Refused { message } => Ok(StaffOutcome::LockRefused {
@@ -417,14 +422,7 @@ impl StaffDesk {
             }
         };
         let r = self
-            .act(
-                &s,
-                checkout.as_deref(),
-                Some(pos_order_id),
-                "lock",
-                "lock",
-                run,
-            )
+            .act(&s, On::PosOrder(pos_order_id), "lock", "lock", run)
             .await;
         // A lock this session held before stays recorded: Jupiter still has it.
         if !had && !matches!(r, Ok(StaffOutcome::Locked { .. })) {
@@ -441,10 +439,7 @@ impl StaffDesk {
         session: &str,
         pos_order_id: &str,
     ) -> Result<StaffOutcome, StaffError> {
-        let s = self.authorize(session).await?;
-        if !self.pos.capabilities().lock {
-            return Err(self.pos.unsupported("order locks"));
-        }
+        let s = self.pos_session(session, |c| c.lock, "order locks").await?;
         if let Some(h) = self.holder(pos_order_id) {
             if h.session != s.id {
                 return Err(StaffError::NotApplicable(format!(
@@ -454,7 +449,6 @@ impl StaffDesk {
             }
         }
         let user = self.pos_user(&s)?.clone();
-        let checkout = self.checkout_for_pos(pos_order_id).map(|r| r.id);
         let run = async {
             self.pos.unlock(&user, pos_order_id).await?;
             self.locks
@@ -463,15 +457,8 @@ impl StaffDesk {
                 .remove(&norm(pos_order_id));
             Ok(StaffOutcome::Unlocked)
         };
-        self.act(
-            &s,
-            checkout.as_deref(),
-            Some(pos_order_id),
-            "unlock",
-            "unlock",
-            run,
-        )
-        .await
+        self.act(&s, On::PosOrder(pos_order_id), "unlock", "unlock", run)
+            .await
     }
 
     /// Adds dishes to a locked Jupiter order (`add_new_order` with new line uids only).
@@ -481,16 +468,13 @@ impl StaffDesk {
         pos_order_id: &str,
         lines: Vec<CartLine>,
     ) -> Result<StaffOutcome, StaffError> {
-        let s = self.authorize(session).await?;
-        if !self.pos.capabilities().add_dishes {
-            return Err(self.pos.unsupported("adding dishes"));
-        }
+        let s = self
+            .pos_session(session, |c| c.add_dishes, "adding dishes")
+            .await?;
         if lines.is_empty() {
             return Err(StaffError::NotApplicable("choose at least one dish".into()));
         }
-        self.require_lock(&s, pos_order_id)?;
-        let user = self.pos_user(&s)?.clone();
-        let checkout = self.checkout_for_pos(pos_order_id).map(|r| r.id);
+        let user = self.editor(&s, pos_order_id)?;
         let detail = lines
             .iter()
             .map(|l| {
@@ -509,18 +493,10 @@ impl StaffDesk {
             .join("; ");
         let run = async {
             self.pos.add_dishes(&user, pos_order_id, &lines).await?;
-            let d = self.detail(&s, &pos_ref(pos_order_id)).await?;
-            Ok(StaffOutcome::Updated { order: Box::new(d) })
+            self.updated(&s, pos_order_id).await
         };
-        self.act(
-            &s,
-            checkout.as_deref(),
-            Some(pos_order_id),
-            "add_dishes",
-            &detail,
-            run,
-        )
-        .await
+        self.act(&s, On::PosOrder(pos_order_id), "add_dishes", &detail, run)
+            .await
     }
 
     /// Prints the bill of a locked Jupiter order; Jupiter then closes it to new dishes.
@@ -529,22 +505,17 @@ impl StaffDesk {
         session: &str,
         pos_order_id: &str,
     ) -> Result<StaffOutcome, StaffError> {
-        let s = self.authorize(session).await?;
-        if !self.pos.capabilities().print_bill {
-            return Err(self.pos.unsupported("bill printing"));
-        }
-        self.require_lock(&s, pos_order_id)?;
-        let user = self.pos_user(&s)?.clone();
-        let checkout = self.checkout_for_pos(pos_order_id).map(|r| r.id);
+        let s = self
+            .pos_session(session, |c| c.print_bill, "bill printing")
+            .await?;
+        let user = self.editor(&s, pos_order_id)?;
         let run = async {
             self.pos.print_bill(&user, pos_order_id).await?;
-            let d = self.detail(&s, &pos_ref(pos_order_id)).await?;
-            Ok(StaffOutcome::Updated { order: Box::new(d) })
+            self.updated(&s, pos_order_id).await
         };
         self.act(
             &s,
-            checkout.as_deref(),
-            Some(pos_order_id),
+            On::PosOrder(pos_order_id),
             "print_bill",
             "print the bill",
             run,
@@ -559,19 +530,16 @@ impl StaffDesk {
         pos_order_id: &str,
         code: &str,
     ) -> Result<StaffOutcome, StaffError> {
-        let s = self.authorize(session).await?;
-        if !self.pos.capabilities().add_client {
-            return Err(self.pos.unsupported("loyalty clients"));
-        }
+        let s = self
+            .pos_session(session, |c| c.add_client, "loyalty clients")
+            .await?;
         let code = code.trim();
         if code.is_empty() || code.chars().count() > 100 {
             return Err(StaffError::NotApplicable(
                 "enter the code the guest shows".into(),
             ));
         }
-        self.require_lock(&s, pos_order_id)?;
-        let user = self.pos_user(&s)?.clone();
-        let checkout = self.checkout_for_pos(pos_order_id).map(|r| r.id);
+        let user = self.editor(&s, pos_order_id)?;
         // The code may be a one-time login to the guest's loyalty account: only its end is kept.
         let shown: String = code
             .chars()
@@ -593,15 +561,8 @@ impl StaffDesk {
                 order: Box::new(d),
             })
         };
-        self.act(
-            &s,
-            checkout.as_deref(),
-            Some(pos_order_id),
-            "add_client",
-            &detail,
-            run,
-        )
-        .await
+        self.act(&s, On::PosOrder(pos_order_id), "add_client", &detail, run)
+            .await
     }
 
     /// Closes a ProCart order, recording a payment: by default the kiosk's own card payment
@@ -612,10 +573,9 @@ impl StaffDesk {
         pos_order_id: &str,
         payment: StaffClosePayment,
     ) -> Result<StaffOutcome, StaffError> {
-        let s = self.authorize(session).await?;
-        if !self.pos.capabilities().close {
-            return Err(self.pos.unsupported("closing orders"));
-        }
+        let s = self
+            .pos_session(session, |c| c.close, "closing orders")
+            .await?;
         let rec = self.checkout_for_pos(pos_order_id);
         let found = self
             .engine
@@ -648,16 +608,8 @@ impl StaffDesk {
             let o = self.pos.close(pos_order_id, pay.clone()).await?;
             Ok(StaffOutcome::Closed { order: o })
         };
-        let rec_id = rec.map(|r| r.id);
-        self.act(
-            &s,
-            rec_id.as_deref(),
-            Some(pos_order_id),
-            "close",
-            &detail,
-            run,
-        )
-        .await
+        self.act(&s, On::PosOrder(pos_order_id), "close", &detail, run)
+            .await
     }
 
     fn close_payment(
@@ -716,19 +668,16 @@ impl StaffDesk {
         session: &str,
         pos_order_id: &str,
     ) -> Result<StaffOutcome, StaffError> {
-        let s = self.authorize(session).await?;
-        if !self.pos.capabilities().print_info {
-            return Err(self.pos.unsupported("print_info"));
-        }
-        let checkout = self.checkout_for_pos(pos_order_id).map(|r| r.id);
+        let s = self
+            .pos_session(session, |c| c.print_info, "print_info")
+            .await?;
         let run = async {
             let comment = self.pos.print_info(pos_order_id).await?;
             Ok(StaffOutcome::PrintInfo { comment })
         };
         self.act(
             &s,
-            checkout.as_deref(),
-            Some(pos_order_id),
+            On::PosOrder(pos_order_id),
             "print_info",
             "read the long comment",
             run,

@@ -8,8 +8,9 @@ use kiosk_core::checkout::CheckoutState;
 use kiosk_core::order::OrderStatus;
 use kiosk_core::pricing::Quote;
 use kiosk_core::view::{
-    StaffAction, StaffHistoryEntry, StaffHistoryKind, StaffLockView, StaffOrderDetail,
-    StaffOrderRef, StaffOrderRow, StaffOrderSource, StaffOrdersView, StaffProblem,
+    StaffAction, StaffHandled, StaffHistoryEntry, StaffHistoryKind, StaffLockView,
+    StaffOrderDetail, StaffOrderRef, StaffOrderRow, StaffOrderSource, StaffOrdersView,
+    StaffProblem,
 };
 
 use super::session::Session;
@@ -95,8 +96,11 @@ impl StaffDesk {
         let age_s = age_since(&rec.created_at);
         let reason = notice_reason(&rec.notice);
         let pos_final = pos_status.as_ref().is_some_and(OrderStatus::is_final);
+        let handled = self.handled_mark(&rec.id);
         let problem = match rec.state {
             CheckoutState::NeedsStaff if unhandled => Some(match &rec.pos_order_id {
+                // Submitted first and never paid: "NOT PAID – void order N", not a mismatch.
+                Some(_) if rec.open_in_pos_unpaid() => StaffProblem::NeedsStaff { reason },
                 Some(id) => StaffProblem::TotalMismatch {
                     pos_order_id: id.clone(),
                     reason,
@@ -115,7 +119,7 @@ impl StaffDesk {
                 if rec.pay_at_counter
                     && !pos_final
                     && paid.is_none_or(|p| p < rec.total)
-                    && !self.marked_handled(&rec.id) =>
+                    && handled.is_none() =>
             {
                 Some(StaffProblem::UnpaidAtCounter)
             }
@@ -171,6 +175,8 @@ impl StaffDesk {
                 .as_deref()
                 .and_then(|id| self.holder(id))
                 .map(|h| h.who.name),
+            // A NeedsStaff checkout still waiting has no mark; any other mark is shown.
+            handled: handled.filter(|_| !unhandled),
             actions,
         }
     }
@@ -200,16 +206,29 @@ impl StaffDesk {
             age_s: p.age_s,
             problem: None,
             locked_by: self.holder(&p.order.pos_order_id).map(|h| h.who.name),
+            handled: None,
             actions,
         }
     }
 
     pub(super) fn marked_handled(&self, checkout_id: &str) -> bool {
+        self.handled_mark(checkout_id).is_some()
+    }
+
+    /// The checkout's handled mark (the journal writes one per checkout), with who and why.
+    pub(super) fn handled_mark(&self, checkout_id: &str) -> Option<StaffHandled> {
         self.checkouts
             .journal
             .staff_actions(Some(checkout_id), None)
-            .map(|a| a.iter().any(|a| a.action == "mark_handled"))
-            .unwrap_or(false)
+            .ok()?
+            .into_iter()
+            .rev()
+            .find(|a| a.action == "mark_handled")
+            .map(|a| StaffHandled {
+                by: a.staff,
+                at: a.at,
+                reason: a.detail.unwrap_or_default(),
+            })
     }
 
     /// Every row: the kiosk's checkouts (with what the POS says of them) and the POS's other
@@ -253,8 +272,9 @@ impl StaffDesk {
     }
 
     /// The staff order list: problems first (oldest first), then the rest (newest first).
+    /// A read: it does not keep the session alive (see `authorize_read`).
     pub async fn orders(&self, session: &str) -> Result<StaffOrdersView, StaffError> {
-        let s = self.authorize(session).await?;
+        let s = self.authorize_read(session).await?;
         let (rows, pos_error) = self.rows(&s).await?;
         let (mut problems, mut orders): (Vec<_>, Vec<_>) =
             rows.into_iter().partition(|r| r.problem.is_some());
@@ -270,6 +290,7 @@ impl StaffDesk {
             orders,
             pos_error,
             revision: self.revision.load(Ordering::SeqCst),
+            printer: self.engine.printer_alert(),
         })
     }
 
@@ -279,7 +300,7 @@ impl StaffDesk {
         session: &str,
         order: StaffOrderRef,
     ) -> Result<StaffOrderDetail, StaffError> {
-        let s = self.authorize(session).await?;
+        let s = self.authorize_read(session).await?;
         self.detail(&s, &order).await
     }
 
@@ -357,6 +378,11 @@ impl StaffDesk {
                 what: a.action,
                 detail: a.detail,
             });
+        }
+        if let Some(r) = &rec {
+            for p in j.prints(&r.id)? {
+                history.push(crate::printing::history_entry(p));
+            }
         }
         // Both are RFC 3339 UTC but with varying fractions, so they are compared as instants;
         // the sort is stable, so entries of one instant keep the journal's order.

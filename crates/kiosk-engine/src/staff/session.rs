@@ -159,6 +159,16 @@ impl Sessions {
         }
     }
 
+    /// A live session, *not* kept alive: for reads a screen makes on its own (polling the order
+    /// list), which must not keep an unattended tablet logged in.
+    pub fn peek(&self, id: &str, idle: Duration) -> Result<Session, StaffError> {
+        let now = self.now();
+        match self.open().get(id) {
+            Some(s) if now.saturating_sub(s.last_active) < idle => Ok(s.clone()),
+            _ => Err(StaffError::NotAuthorized),
+        }
+    }
+
     /// Removes and returns the sessions idle for `idle` or longer.
     pub fn expire(&self, idle: Duration) -> Vec<Session> {
         let now = self.now();
@@ -221,7 +231,11 @@ mod tests {
         ms.store(100_000, Ordering::SeqCst);
         s.check(&id, idle).unwrap();
         assert!(s.expire(idle).is_empty());
+        // Reads do not count as activity.
+        ms.store(150_000, Ordering::SeqCst);
+        s.peek(&id, idle).unwrap();
         ms.store(160_000, Ordering::SeqCst);
+        assert!(s.peek(&id, idle).is_err());
         assert!(s.check(&id, idle).is_err());
         assert_eq!(s.expire(idle).len(), 1);
         assert!(!s.any_open());

@@ -6,6 +6,7 @@
 //! ```text
 //! pay-sim tbank    --listen 127.0.0.1:0 [--terminal-key K --password P] [--sync-refunds]
 //! pay-sim yookassa --listen 127.0.0.1:0 [--shop-id S --secret-key K] [--webhook-url URL]
+//!     [--auto-pay-after-ms MS]   (demos: a QR is paid by itself after MS)
 //! ```
 
 use std::io::Write;
@@ -24,6 +25,9 @@ struct Args {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, global = true, default_value = "127.0.0.1:0")]
     listen: String,
+    /// Demos: every QR is paid by itself this long after it is shown.
+    #[arg(long, global = true, value_name = "MS")]
+    auto_pay_after_ms: Option<u64>,
     #[command(subcommand)]
     api: Api,
 }
@@ -103,6 +107,7 @@ async fn main() -> ExitCode {
                 terminal_key,
                 password,
                 async_refunds: !sync_refunds,
+                auto_pay_after_ms: args.auto_pay_after_ms,
                 ..TbankSimConfig::default()
             };
             pay_sim::tbank::run(listener, config, shutdown_signal()).await
@@ -118,6 +123,7 @@ async fn main() -> ExitCode {
                 shop_id,
                 secret_key,
                 webhook_url,
+                auto_pay_after_ms: args.auto_pay_after_ms,
                 ..YookassaSimConfig::default()
             };
             pay_sim::yookassa::run(listener, config, shutdown_signal()).await

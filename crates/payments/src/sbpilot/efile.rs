@@ -137,6 +137,33 @@ pub fn is_prompt(line: &str) -> bool {
     !l.is_empty() && !l.starts_with("return:") && l.chars().any(char::is_alphabetic)
 }
 
+/// The customer's screen shows the terminal's prompt in the customer's language: a prompt
+/// the kiosk recognises becomes a key the UI translates (`card_prompt`, `pin_prompt`,
+/// `bank_connect`, `pinpad_wait`, `approved`); any other line is shown as the terminal wrote it.
+/// The prompt texts are **assumed** (public integration code, the upper-case style of UPOS
+/// screens); a real terminal's other wording simply shows as it is.
+pub fn prompt_key(line: &str) -> Option<&'static str> {
+    let l = line.trim().to_uppercase();
+    if l.contains("ПИНПАД") {
+        // "ОЖИДАНИЕ ПИНПАДА", before the PIN check below matches its "ПИН".
+        l.contains("ОЖИДАНИЕ").then_some("pinpad_wait")
+    } else if l.contains("ПИН") {
+        Some("pin_prompt")
+    } else if l.contains("КАРТ")
+        && ["ПРИЛОЖИТЕ", "ВСТАВЬТЕ", "ПРОВЕДИТЕ"]
+            .iter()
+            .any(|w| l.contains(w))
+    {
+        Some("card_prompt")
+    } else if l.contains("СОЕДИНЕНИЕ") || l.contains("СВЯЗЬ С БАНКОМ") {
+        Some("bank_connect")
+    } else if l == "ОДОБРЕНО" {
+        Some("approved")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +205,17 @@ mod tests {
         assert!(is_prompt("ВВЕДИТЕ ПИН"));
         assert!(!is_prompt("return:0"));
         assert!(!is_prompt("  "));
+    }
+
+    #[test]
+    fn known_prompts_become_keys() {
+        assert_eq!(
+            prompt_key("ПРИЛОЖИТЕ, ВСТАВЬТЕ ИЛИ ПРОВЕДИТЕ КАРТУ"),
+            Some("card_prompt")
+        );
+        assert_eq!(prompt_key("ВВЕДИТЕ ПИН-КОД"), Some("pin_prompt"));
+        assert_eq!(prompt_key("СОЕДИНЕНИЕ С БАНКОМ"), Some("bank_connect"));
+        assert_eq!(prompt_key("ОЖИДАНИЕ ПИНПАДА"), Some("pinpad_wait"));
+        assert_eq!(prompt_key("ОТКАЗ: НЕДОСТАТОЧНО СРЕДСТВ"), None);
     }
 }

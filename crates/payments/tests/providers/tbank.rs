@@ -169,6 +169,13 @@ async fn an_abandoned_qr_is_cancelled_and_asked_again() {
         PaymentOutcome::Cancelled
     );
     assert_eq!(sim.payments_of("a1")[0].status, "CANCELED");
+    // The screen was told the QR ran out, after it was shown.
+    let seen = pr.all();
+    let qr = seen
+        .iter()
+        .position(|p| matches!(p, PaymentProgress::ShowQr { .. }));
+    let expired = seen.iter().position(|p| *p == PaymentProgress::Expired);
+    assert!(qr.is_some() && expired > qr, "{seen:?}");
 
     // The customer pays in the very second the kiosk cancels: the bank confirms, then the
     // cancel refunds it. The provider waits for the refund to settle: nothing is charged.

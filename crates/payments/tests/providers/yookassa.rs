@@ -145,6 +145,9 @@ async fn an_abandoned_qr_stays_pending_and_a_late_payment_is_seen() {
             .unwrap(),
         PaymentOutcome::Pending
     );
+    // The screen is told the kiosk stopped waiting (the engine then gives the checkout up and
+    // sweeps for a late payment).
+    assert_eq!(pr.all().last(), Some(&PaymentProgress::Expired));
     // YooKassa cannot cancel a pending SBP payment: the provider says so instead of pretending.
     assert_eq!(p.cancel("a1").await.unwrap(), PaymentOutcome::Pending);
     // The customer pays after all: the status query is the truth.

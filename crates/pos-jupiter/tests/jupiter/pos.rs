@@ -373,6 +373,25 @@ async fn orders_reports_what_jupiter_knows() {
     let orders = other.orders(&ids).await.unwrap();
     assert_eq!(orders[0].status, OrderStatus::Closed);
     assert_eq!(orders[1].total, m("407.50"));
+
+    // With no ids: what JPOS can list, the service user's open orders (also one opened at the
+    // cash desk under the kiosk's user); the closed one is not among them.
+    let desk = sim
+        .post(
+            "/_sim/orders",
+            json!({"owner": "4:1:0:14", "name": "7", "lines": [{"product_uid": "3:1:0:1003"}]}),
+        )
+        .await;
+    let desk_uid = desk["uid"].as_str().unwrap().to_string();
+    let open = other.orders(&[]).await.unwrap();
+    let mut ids: Vec<&str> = open.iter().map(|o| o.pos_order_id.as_str()).collect();
+    ids.sort();
+    let mut want = vec!["b", desk_uid.as_str()];
+    want.sort();
+    assert_eq!(ids, want);
+    assert!(open.iter().all(|o| o.status == OrderStatus::Open));
+    let desk_order = open.iter().find(|o| o.pos_order_id == desk_uid).unwrap();
+    assert_eq!(desk_order.number.as_deref(), Some("7"));
 }
 
 #[tokio::test]

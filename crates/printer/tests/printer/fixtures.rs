@@ -96,6 +96,7 @@ pub fn order(order_type: OrderType) -> OrderView {
         order_type,
         pay_at_counter: false,
         notice: None,
+        slip: kiosk_core::view::SlipStatus::Printing,
     }
 }
 

@@ -332,3 +332,30 @@ mod any_order {
         }
     }
 }
+
+/// The number-only slip staff print for an order the kiosk did not take, on both widths.
+#[test]
+fn number_slips_on_both_widths() {
+    for (paper, name) in [
+        (PaperWidth::Mm58, "number_58_ru"),
+        (PaperWidth::Mm80, "number_80_ru"),
+    ] {
+        let slip = printer::NumberSlip::new(
+            "Стол 5",
+            Some(OrderType::EatIn),
+            fixtures::m("450"),
+            &fixtures::context(),
+        );
+        let bytes = printer::layout::render_number(&slip, &format(paper, Language::Ru));
+        let doc = read_back(&bytes, paper);
+        for l in doc.lines() {
+            assert!(l.columns() <= paper.columns(), "{paper:?}: {:?}", l.text());
+        }
+        let text = text_of(&bytes, paper);
+        insta::assert_snapshot!(name, text);
+        assert!(text.contains("В ЗАЛЕ"));
+        let total = text.lines().find(|l| l.starts_with("ИТОГО")).unwrap();
+        assert!(total.ends_with("450.00"));
+        assert_eq!(total.chars().count(), paper.columns());
+    }
+}

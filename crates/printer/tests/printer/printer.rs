@@ -203,7 +203,7 @@ async fn a_connection_dropped_mid_job_is_an_error() {
         }
         other => panic!("expected Interrupted, got {other:?}"),
     }
-    assert_eq!(PrinterProblem::from_error(&err), PrinterProblem::Fault);
+    assert_eq!(printer::policy::problem_of(&err), PrinterProblem::Fault);
     // The printer got the first 300 bytes and no cut: the slip is incomplete.
     assert_eq!(sim.received().len(), 300);
     assert!(sim.slips().is_empty());

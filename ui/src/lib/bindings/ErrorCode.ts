@@ -3,4 +3,4 @@
 /**
  * Stable error codes for the UI. Adding one is fine; renaming one breaks the UI.
  */
-export type ErrorCode = "pos_unreachable" | "pos_timeout" | "pos_bad_token" | "pos_no_licence" | "pos_cash_server_down" | "pos_malformed" | "pos_server_error" | "dish_unavailable" | "price_changed" | "order_refused" | "total_mismatch" | "not_found" | "cart_invalid" | "menu_unavailable" | "payment_declined" | "payment_cancelled" | "payment_failed" | "superseded" | "journal_unavailable" | "bad_input" | "internal" | "not_authorized" | "keyring_unavailable";
+export type ErrorCode = "pos_unreachable" | "pos_timeout" | "pos_bad_token" | "pos_no_licence" | "pos_cash_server_down" | "pos_malformed" | "pos_server_error" | "dish_unavailable" | "price_changed" | "order_refused" | "total_mismatch" | "not_found" | "cart_invalid" | "menu_unavailable" | "payment_declined" | "payment_cancelled" | "payment_failed" | "superseded" | "journal_unavailable" | "bad_input" | "internal" | "not_authorized" | "keyring_unavailable" | "printer_unavailable";

@@ -4,6 +4,7 @@ import type { CheckoutState } from "./CheckoutState";
 import type { Money } from "./Money";
 import type { OrderStatus } from "./OrderStatus";
 import type { OrderType } from "./OrderType";
+import type { SlipStatus } from "./SlipStatus";
 
 /**
  * Where the customer's order stands, for the confirmation screen and the order board.
@@ -20,4 +21,8 @@ pay_at_counter: boolean,
 /**
  * A short explanation for the customer when the order is not simply accepted.
  */
-notice: CheckoutNotice | null, };
+notice: CheckoutNotice | null, 
+/**
+ * The guest's paper slip: printing, printed, or not (remember the number).
+ */
+slip: SlipStatus, };

@@ -2,6 +2,7 @@
 import type { Money } from "./Money";
 
 /**
- * What the customer should see while a payment runs (terminal prompts, a QR code).
+ * What the customer should see while a payment runs (terminal prompts, a QR code; `Expired`:
+ * the QR code ran out before it was paid, and the kiosk is closing the payment).
  */
-export type PaymentProgress = { "kind": "started", amount: Money, } | { "kind": "prompt", text: string, } | { "kind": "show_qr", payload: string, expires_in_s: number, } | { "kind": "processing" };
+export type PaymentProgress = { "kind": "started", amount: Money, } | { "kind": "prompt", text: string, } | { "kind": "show_qr", payload: string, expires_in_s: number, } | { "kind": "processing" } | { "kind": "expired" };

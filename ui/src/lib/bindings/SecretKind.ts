@@ -4,4 +4,4 @@
  * Which secret the wizard sets. They go to the OS keyring, never to a file; the UI can only
  * learn whether each is set, never read one back.
  */
-export type SecretKind = "pos_token" | "pos_user_password";
+export type SecretKind = "pos_token" | "pos_user_password" | "tbank_terminal_key" | "tbank_password" | "yookassa_shop_id" | "yookassa_secret_key";

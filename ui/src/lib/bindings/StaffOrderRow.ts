@@ -3,6 +3,7 @@ import type { CheckoutState } from "./CheckoutState";
 import type { Money } from "./Money";
 import type { OrderStatus } from "./OrderStatus";
 import type { StaffAction } from "./StaffAction";
+import type { StaffHandled } from "./StaffHandled";
 import type { StaffOrderRef } from "./StaffOrderRef";
 import type { StaffOrderSource } from "./StaffOrderSource";
 import type { StaffProblem } from "./StaffProblem";
@@ -35,6 +36,11 @@ opened_at: string | null, age_s: number | null, problem: StaffProblem | null,
  * The staff member of this kiosk editing the order (a Jupiter lock), if any.
  */
 locked_by: string | null, 
+/**
+ * How staff settled the order's problem, once they marked it handled (or a resend or
+ * refund did): the row then leaves the problem list but keeps saying who closed it.
+ */
+handled: StaffHandled | null, 
 /**
  * The actions that fit now, in the order to show them.
  */

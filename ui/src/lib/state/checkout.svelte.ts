@@ -15,12 +15,22 @@ import type { Money } from '../bindings/Money';
 import type { OrderView } from '../bindings/OrderView';
 import type { PaymentProgress } from '../bindings/PaymentProgress';
 import type { PricedCart } from '../bindings/PricedCart';
+import type { PrinterNotice } from '../bindings/PrinterNotice';
+import type { CheckoutOptions } from '../ipc';
 import { asIpcError } from '../ipc-error';
 
-export type CheckoutPhase = 'running' | 'placed' | 'declined' | 'cancelled' | 'price_changed' | 'failed';
+/** `printer`: nothing was charged because the slip cannot be printed (see `printer`). */
+export type CheckoutPhase = 'running' | 'placed' | 'declined' | 'cancelled' | 'price_changed' | 'failed' | 'printer';
 
 export interface CheckoutPort {
-  checkout(cart: Cart, expectedTotal: Money, onEvent: (event: CheckoutEvent) => void): Promise<CheckoutResult>;
+  checkout(
+    cart: Cart,
+    expectedTotal: Money,
+    onEvent: (event: CheckoutEvent) => void,
+    options?: CheckoutOptions,
+  ): Promise<CheckoutResult>;
+  /** The customer's "Cancel" while a QR code is on screen; false when nothing can be stopped. */
+  cancelPayment?(): Promise<boolean>;
 }
 
 export class CheckoutFlow {
@@ -36,6 +46,8 @@ export class CheckoutFlow {
   error = $state.raw<IpcError | null>(null);
   /** The POS's new price when it changed under the customer. */
   repriced = $state.raw<PricedCart | null>(null);
+  /** Why the slip cannot be printed and what the guest may do (phase `printer`). */
+  printer = $state.raw<PrinterNotice | null>(null);
 
   #port: CheckoutPort;
 
@@ -50,13 +62,31 @@ export class CheckoutFlow {
   /** True while money may be moving or the order is being placed: nothing may interrupt. */
   busy = $derived(this.phase === 'running');
 
-  async run(cart: Cart): Promise<CheckoutPhase> {
+  /** The customer asked to cancel the QR payment; the core is closing it. */
+  cancelling = $state(false);
+
+  /**
+   * The customer's "Cancel" while the QR code is on screen. The core closes the QR at the bank
+   * and the checkout ends as cancelled (or goes on, if the payment arrived meanwhile).
+   */
+  async cancel(): Promise<void> {
+    if (this.cancelling || this.phase !== 'running') return;
+    this.cancelling = true;
+    try {
+      if (!(await (this.#port.cancelPayment?.() ?? Promise.resolve(false)))) this.cancelling = false;
+    } catch {
+      this.cancelling = false;
+    }
+  }
+
+  async run(cart: Cart, options?: CheckoutOptions): Promise<CheckoutPhase> {
     let result: CheckoutResult;
     try {
-      result = await this.#port.checkout(cart, this.amount, (event) => this.onEvent(event));
+      result = await this.#port.checkout(cart, this.amount, (event) => this.onEvent(event), options);
     } catch (raw) {
       this.error = asIpcError(raw);
-      this.phase = 'failed';
+      this.printer = this.error.code === 'printer_unavailable' ? (this.error.printer ?? null) : null;
+      this.phase = this.printer ? 'printer' : 'failed';
       return this.phase;
     }
     switch (result.kind) {

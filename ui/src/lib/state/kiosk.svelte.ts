@@ -11,6 +11,8 @@ import type { IpcError } from '../bindings/IpcError';
 import type { MenuCard } from '../bindings/MenuCard';
 import type { OrderType } from '../bindings/OrderType';
 import type { OrderView } from '../bindings/OrderView';
+import type { PrinterNotice } from '../bindings/PrinterNotice';
+import type { CheckoutOptions } from '../ipc';
 import { isLang, MESSAGES, type Lang } from '../i18n';
 import { asIpcError } from '../ipc-error';
 import type { KioskServices } from '../services/ordering';
@@ -57,6 +59,8 @@ export class Kiosk {
   confirmationLeft = $state(CONFIRMATION_S);
   /** Bumped whenever something is added, so the cart button can acknowledge it. */
   added = $state(0);
+  /** The slip cannot be printed: the printer dialog asks before anything is charged. */
+  printer = $state.raw<PrinterNotice | null>(null);
 
   readonly menu = new MenuState();
   readonly cart: CartState;
@@ -285,7 +289,7 @@ export class Kiosk {
     this.#go('cart');
   }
 
-  async pay(): Promise<void> {
+  async pay(options?: CheckoutOptions): Promise<void> {
     const total = this.cart.total;
     if (!this.cart.canCheckout || !total) {
       this.#go('cart');
@@ -294,7 +298,7 @@ export class Kiosk {
     const flow = new CheckoutFlow(this.#services, total.quote.total);
     this.flow = flow;
     this.#go('payment');
-    const phase = await flow.run(this.cart.snapshot());
+    const phase = await flow.run(this.cart.snapshot(), options);
     if (this.flow !== flow) return; // reset meanwhile (should not happen: idle is off)
     if (phase === 'placed' && flow.order) {
       this.#go('confirmation');
@@ -303,6 +307,11 @@ export class Kiosk {
         (view) => flow.applyUpdate(view),
         () => {},
       );
+    } else if (phase === 'printer' && flow.printer) {
+      // Nothing was charged: back to the order, where the printer dialog asks.
+      this.printer = flow.printer;
+      this.flow = null;
+      this.#go('cart');
     } else if (phase === 'price_changed' && flow.repriced) {
       this.cart.acceptPosPrice(flow.repriced);
       this.cartNotice = 'price_changed_at_pay';
@@ -311,6 +320,20 @@ export class Kiosk {
     } else {
       this.#go('payment'); // declined, cancelled or failed: the screen stays, idle may resume
     }
+  }
+
+  /** The printer dialog's "continue without a slip". */
+  continueWithoutSlip(): void {
+    if (!this.printer?.choices.includes('continue_without_slip')) return;
+    this.printer = null;
+    void this.pay({ withoutSlip: true });
+  }
+
+  /** The printer dialog's "cancel": back to the order, or (out of service) to the start. */
+  dismissPrinter(): void {
+    const outOfService = this.printer !== null && !this.printer.choices.includes('continue_without_slip');
+    this.printer = null;
+    if (outOfService) this.reset();
   }
 
   backToCart(): void {
@@ -333,6 +356,7 @@ export class Kiosk {
     this.flow = null;
     this.upsell = null;
     this.askCancel = false;
+    this.printer = null;
     this.cartNotice = null;
     this.#upsellOffered = false;
     this.a11y = false;
