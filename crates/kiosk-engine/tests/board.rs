@@ -2,40 +2,32 @@
 //! folder, so it sees only what the POS lists) and a board on the kiosk itself (journal + POS),
 //! on ProCart and on Jupiter.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use kiosk_core::board::{BoardRules, BoardView};
-use kiosk_core::cart::{Cart, CartLine, ChosenModifier, OrderType};
+use kiosk_core::cart::{Cart, CartLine, OrderType};
 use kiosk_core::catalog::Catalog;
 use kiosk_core::view::CheckoutResult;
 use kiosk_engine::board::Board;
-use kiosk_engine::engine::{Engine, Timings};
-use kiosk_engine::secrets::{MemorySecrets, SecretStore};
-use kiosk_engine::KioskConfig;
+use kiosk_engine::engine::Engine;
+use pos_sim::PosKind;
 use pos_sim::{Fault, FaultKind, SimConfig, SimServer};
+use support::{demo_config, fast, has_required_choice, required_choices, spawn_pos};
 
-fn fast() -> Timings {
-    Timings {
-        track_every: Duration::from_millis(100),
-        backoff: vec![Duration::from_millis(50)],
-        payment_resolve_for: Duration::from_secs(2),
-    }
+fn engine_on(pos: PosKind, sim: &SimServer, dir: &tempfile::TempDir) -> Arc<Engine> {
+    let (config, secrets) = demo_config(pos, &sim.url(), dir.path().to_path_buf());
+    Engine::from_config(config, &secrets, fast()).unwrap()
 }
 
 fn procart_engine(sim: &SimServer, dir: &tempfile::TempDir) -> Arc<Engine> {
-    let config = KioskConfig::demo(&sim.url(), dir.path().to_path_buf());
-    let secrets = MemorySecrets::with("pos-token", pos_sim::DEMO_TOKEN);
-    Engine::from_config(config, &secrets, fast()).unwrap()
+    engine_on(PosKind::Procart, sim, dir)
 }
 
 fn jupiter_engine(sim: &SimServer, dir: &tempfile::TempDir) -> Arc<Engine> {
-    let config = KioskConfig::demo_jupiter(&sim.url(), dir.path().to_path_buf());
-    let secrets = MemorySecrets::with("pos-token", pos_sim::jupiter::SERVER_ID);
-    secrets
-        .set("pos-user", pos_sim::jupiter::KIOSK_PASSWORD)
-        .unwrap();
-    Engine::from_config(config, &secrets, fast()).unwrap()
+    engine_on(PosKind::Jupiter, sim, dir)
 }
 
 /// A board that asks the POS on every refresh.
@@ -59,30 +51,9 @@ fn one_dish(c: &Catalog) -> Cart {
     let d = c
         .dishes
         .iter()
-        .find(|d| {
-            d.availability.can_sell(1)
-                && d.modifier_groups
-                    .iter()
-                    .filter_map(|g| c.modifier_group(g))
-                    .any(|g| g.min > 0)
-        })
+        .find(|d| d.availability.can_sell(1) && has_required_choice(c, d))
         .expect("a dish with a required choice");
-    let modifiers = d
-        .modifier_groups
-        .iter()
-        .filter_map(|g| c.modifier_group(g))
-        .filter(|g| g.min > 0)
-        .flat_map(|g| {
-            g.modifiers
-                .iter()
-                .filter(|m| m.available)
-                .take(g.min as usize)
-                .map(|m| ChosenModifier {
-                    id: m.id.clone(),
-                    qty: 1,
-                })
-        })
-        .collect();
+    let modifiers = required_choices(c, d);
     Cart {
         order_type: OrderType::Takeaway,
         lines: vec![CartLine {
@@ -175,12 +146,7 @@ async fn orders_already_ready_when_the_board_starts_are_not_news() {
 
 #[tokio::test]
 async fn on_jupiter_a_pay_first_order_is_preparing_and_a_staff_close_is_ready() {
-    let sim = pos_sim::spawn(SimConfig {
-        pos: pos_sim::PosKind::Jupiter,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = spawn_pos(pos_sim::PosKind::Jupiter).await;
     let dir = tempfile::tempdir().unwrap();
     let kiosk = jupiter_engine(&sim, &dir);
     let board = board_of(&kiosk);

@@ -2,10 +2,12 @@
 //! checkouts through every outcome the customer can meet, asserted on both sides (what the
 //! engine reports and what the simulated POS and terminal recorded).
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use kiosk_core::cart::{Cart, CartLine, ChosenModifier, OrderType};
+use kiosk_core::cart::{Cart, CartLine, OrderType};
 use kiosk_core::catalog::Catalog;
 use kiosk_core::checkout::CheckoutState;
 use kiosk_core::error::ErrorCode;
@@ -15,7 +17,9 @@ use kiosk_core::view::{CheckoutNotice, CheckoutResult};
 use kiosk_engine::engine::{Engine, Timings};
 use kiosk_engine::secrets::MemorySecrets;
 use kiosk_engine::KioskConfig;
+use pos_sim::PosKind;
 use pos_sim::{Fault, FaultKind, PaymentOutcomeMode, SimConfig, SimServer};
+use support::{demo_config, fast, has_required_choice, required_choices, spawn_pos};
 
 struct Rig {
     sim: SimServer,
@@ -23,19 +27,10 @@ struct Rig {
     _dir: tempfile::TempDir,
 }
 
-fn fast() -> Timings {
-    Timings {
-        track_every: Duration::from_millis(100),
-        backoff: vec![Duration::from_millis(50)],
-        payment_resolve_for: Duration::from_secs(2),
-    }
-}
-
 async fn rig() -> Rig {
     let sim = pos_sim::spawn(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let config = KioskConfig::demo(&sim.url(), dir.path().to_path_buf());
-    let secrets = MemorySecrets::with("pos-token", pos_sim::DEMO_TOKEN);
+    let (config, secrets) = demo_config(PosKind::Procart, &sim.url(), dir.path().to_path_buf());
     let engine = Engine::from_config(config, &secrets, fast()).unwrap();
     Rig {
         sim,
@@ -46,41 +41,18 @@ async fn rig() -> Rig {
 
 /// An available dish with a required modifier group, with the modifiers that satisfy it.
 fn dish_with_required(c: &Catalog) -> CartLine {
-    for d in &c.dishes {
-        if !d.availability.can_sell(1) {
-            continue;
-        }
-        let groups: Vec<_> = d
-            .modifier_groups
-            .iter()
-            .filter_map(|g| c.modifier_group(g))
-            .collect();
-        if !groups.iter().any(|g| g.min > 0) {
-            continue;
-        }
-        let modifiers = groups
-            .iter()
-            .filter(|g| g.min > 0)
-            .flat_map(|g| {
-                g.modifiers
-                    .iter()
-                    .filter(|m| m.available)
-                    .take(g.min as usize)
-                    .map(|m| ChosenModifier {
-                        id: m.id.clone(),
-                        qty: 1,
-                    })
-            })
-            .collect();
-        return CartLine {
-            dish: d.id.clone(),
-            qty: 2,
-            modifiers,
-            comment: Some("без лука".into()),
-            combo: vec![],
-        };
+    let d = c
+        .dishes
+        .iter()
+        .find(|d| d.availability.can_sell(1) && has_required_choice(c, d))
+        .expect("the demo menu has no dish with a required modifier group");
+    CartLine {
+        dish: d.id.clone(),
+        qty: 2,
+        modifiers: required_choices(c, d),
+        comment: Some("без лука".into()),
+        combo: vec![],
     }
-    panic!("the demo menu has no dish with a required modifier group");
 }
 
 async fn cart(r: &Rig) -> Cart {
@@ -428,12 +400,7 @@ async fn procart_notifications_update_the_order_and_garbage_is_refused() {
 /// Jupiter for staff, the money is not refunded behind their back, and the checkout says why.
 #[tokio::test]
 async fn a_total_mismatch_after_payment_goes_to_staff_without_a_refund() {
-    let sim = pos_sim::spawn(SimConfig {
-        pos: pos_sim::PosKind::Jupiter,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = spawn_pos(pos_sim::PosKind::Jupiter).await;
     let http = reqwest::Client::new();
     let r = http
         .post(format!("{}/_sim/config", sim.url()))
@@ -443,12 +410,7 @@ async fn a_total_mismatch_after_payment_goes_to_staff_without_a_refund() {
         .unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     let dir = tempfile::tempdir().unwrap();
-    let config = KioskConfig::demo_jupiter(&sim.url(), dir.path().to_path_buf());
-    let secrets = MemorySecrets::with("pos-token", pos_sim::jupiter::SERVER_ID);
-    use kiosk_engine::secrets::SecretStore;
-    secrets
-        .set("pos-user", pos_sim::jupiter::KIOSK_PASSWORD)
-        .unwrap();
+    let (config, secrets) = demo_config(PosKind::Jupiter, &sim.url(), dir.path().to_path_buf());
     let engine = Engine::from_config(config, &secrets, fast()).unwrap();
     let menu = engine.menu_view().await.unwrap();
     let line = dish_with_required(&menu.catalog);

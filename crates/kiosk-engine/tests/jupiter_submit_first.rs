@@ -7,6 +7,8 @@
 //! The POS is the real adapter wrapped in a recorder of `place_order` calls, so the tests can
 //! tell an open send from a closing one; the simulator says what Jupiter holds and printed.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,12 +22,13 @@ use kiosk_core::pricing::{Quote, QuoteSource};
 use kiosk_core::view::{CheckoutNotice, CheckoutResult, StaffAction, StaffProblem};
 use kiosk_core::{Money, PosError};
 use kiosk_engine::config::JupiterStrategy;
-use kiosk_engine::engine::{Engine, Timings};
+use kiosk_engine::engine::Engine;
 use kiosk_engine::journal::{Changes, CheckoutRecord, NewCheckout};
-use kiosk_engine::secrets::{MemorySecrets, SecretStore};
+use kiosk_engine::secrets::MemorySecrets;
 use kiosk_engine::KioskConfig;
-use pos_sim::{Fault, FaultKind, PaymentOutcomeMode, SimConfig, SimServer};
+use pos_sim::{Fault, FaultKind, PaymentOutcomeMode, SimServer};
 use serde_json::Value;
+use support::{demo_config, fast, spawn_pos};
 
 /// Two cheeseburgers with their free sauce and a cola with its size (the Jupiter demo's uids).
 const CART: &str = r#"{"order_type":"takeaway","lines":[{"dish":"3:1:0:1001","qty":2,"modifiers":[{"id":"3:99:0:5001","qty":1}]},{"dish":"3:1:0:1901","qty":1,"modifiers":[{"id":"3:99:0:5101","qty":1}]}]}"#;
@@ -100,14 +103,6 @@ impl Pos for Recording {
     }
 }
 
-fn fast() -> Timings {
-    Timings {
-        track_every: Duration::from_millis(100),
-        backoff: vec![Duration::from_millis(50)],
-        payment_resolve_for: Duration::from_secs(2),
-    }
-}
-
 struct Rig {
     sim: SimServer,
     engine: Arc<Engine>,
@@ -120,26 +115,21 @@ struct Rig {
 impl Rig {
     /// A Jupiter kiosk that submits first; `walk_away_s` is the screen's idle reset.
     async fn new(discount: bool, walk_away_s: u32) -> Rig {
-        let sim = pos_sim::spawn(SimConfig {
-            pos: pos_sim::PosKind::Jupiter,
-            ..SimConfig::default()
-        })
-        .await
-        .unwrap();
+        let sim = spawn_pos(pos_sim::PosKind::Jupiter).await;
         if discount {
             let r = admin(&sim, "/_sim/config", Some(DISCOUNT)).await;
             assert!(r.to_string().contains("Киоск -10%"), "{r}");
         }
         let dir = tempfile::tempdir().unwrap();
-        let mut config = KioskConfig::demo_jupiter(&sim.url(), dir.path().to_path_buf());
+        let (mut config, secrets) = demo_config(
+            pos_sim::PosKind::Jupiter,
+            &sim.url(),
+            dir.path().to_path_buf(),
+        );
         config.pos.strategy = JupiterStrategy::SubmitFirst;
         // The customer's answer is awaited until the screen resets: idle + countdown.
         config.kiosk.idle_timeout_s = walk_away_s / 2;
         config.kiosk.idle_countdown_s = walk_away_s - walk_away_s / 2;
-        let secrets = MemorySecrets::with(&config.pos.secret, pos_sim::jupiter::SERVER_ID);
-        secrets
-            .set(&config.pos.user_secret, pos_sim::jupiter::KIOSK_PASSWORD)
-            .unwrap();
         let (engine, pos) = engine_on(&config, &secrets);
         Rig {
             sim,
@@ -170,6 +160,23 @@ impl Rig {
             "Jupiter prices locally"
         );
         priced.quote.total
+    }
+
+    /// Checks the cart out at `total`, as the customer's "Pay" does.
+    async fn pay_cart(&self, total: Money) -> CheckoutResult {
+        self.engine
+            .checkout(self.cart(), total, Arc::new(|_| {}))
+            .await
+            .unwrap()
+    }
+
+    /// Pays the locally priced total and finds Jupiter asking the customer to accept its own
+    /// total; returns the checkout left waiting for that answer.
+    async fn shown_a_new_total(&self) -> CheckoutRecord {
+        let shown = self.local_total().await;
+        let result = self.pay_cart(shown).await;
+        assert!(matches!(result, CheckoutResult::PriceChanged { .. }));
+        self.last_checkout()
     }
 
     fn last_checkout(&self) -> CheckoutRecord {
@@ -302,12 +309,7 @@ async fn assert_left_open_for_staff(r: &Rig, rec: &CheckoutRecord) {
 async fn the_order_is_sent_open_then_charged_at_jupiters_total_and_closed() {
     let r = Rig::new(false, 60).await;
     let total = r.local_total().await;
-    let CheckoutResult::Placed { order } = r
-        .engine
-        .checkout(r.cart(), total, Arc::new(|_| {}))
-        .await
-        .unwrap()
-    else {
+    let CheckoutResult::Placed { order } = r.pay_cart(total).await else {
         panic!("not placed")
     };
     assert!(PLACED.contains(&order.state), "{order:?}");
@@ -347,12 +349,7 @@ async fn the_order_is_sent_open_then_charged_at_jupiters_total_and_closed() {
 async fn an_automatic_discount_is_shown_and_accepted_before_the_discounted_total_is_charged() {
     let r = Rig::new(true, 60).await;
     let shown = r.local_total().await;
-    let CheckoutResult::PriceChanged { quote } = r
-        .engine
-        .checkout(r.cart(), shown, Arc::new(|_| {}))
-        .await
-        .unwrap()
-    else {
+    let CheckoutResult::PriceChanged { quote } = r.pay_cart(shown).await else {
         panic!("the customer must see Jupiter's total first")
     };
     let discounted = quote.quote.total;
@@ -376,11 +373,7 @@ async fn an_automatic_discount_is_shown_and_accepted_before_the_discounted_total
     assert_eq!(r.kitchen_tickets(&uid).await, 1);
 
     // A "Pay" for the old total is not the customer's answer: show Jupiter's again.
-    let again = r
-        .engine
-        .checkout(r.cart(), shown, Arc::new(|_| {}))
-        .await
-        .unwrap();
+    let again = r.pay_cart(shown).await;
     assert!(
         matches!(&again, CheckoutResult::PriceChanged { quote } if quote.quote.total == discounted),
         "{again:?}"
@@ -388,12 +381,7 @@ async fn an_automatic_discount_is_shown_and_accepted_before_the_discounted_total
     assert!(r.sim.control().payments().is_empty());
 
     // The customer accepts the new total: exactly it is charged, on the same order.
-    let CheckoutResult::Placed { order } = r
-        .engine
-        .checkout(r.cart(), discounted, Arc::new(|_| {}))
-        .await
-        .unwrap()
-    else {
+    let CheckoutResult::Placed { order } = r.pay_cart(discounted).await else {
         panic!("not placed")
     };
     assert!(PLACED.contains(&order.state), "{order:?}");
@@ -421,11 +409,7 @@ async fn a_declined_payment_leaves_the_order_open_for_staff_and_charges_nothing(
         .control()
         .set_payment_outcome(PaymentOutcomeMode::Decline, 0);
     let total = r.local_total().await;
-    let result = r
-        .engine
-        .checkout(r.cart(), total, Arc::new(|_| {}))
-        .await
-        .unwrap();
+    let result = r.pay_cart(total).await;
     assert!(
         matches!(result, CheckoutResult::PaymentDeclined { .. }),
         "{result:?}"
@@ -488,14 +472,7 @@ fn reason_has(rec: &CheckoutRecord, word: &str) -> bool {
 #[tokio::test]
 async fn a_customer_who_walks_away_from_the_new_total_leaves_the_order_to_staff() {
     let r = Rig::new(true, 2).await;
-    let shown = r.local_total().await;
-    let result = r
-        .engine
-        .checkout(r.cart(), shown, Arc::new(|_| {}))
-        .await
-        .unwrap();
-    assert!(matches!(result, CheckoutResult::PriceChanged { .. }));
-    let id = r.last_checkout().id;
+    let id = r.shown_a_new_total().await.id;
     // The screen went back to the start after its idle time: nobody will answer.
     let rec = wait_state(&r.engine, &id, &[CheckoutState::NeedsStaff]).await;
     assert_left_open_for_staff(&r, &rec).await;
@@ -506,14 +483,7 @@ async fn a_customer_who_walks_away_from_the_new_total_leaves_the_order_to_staff(
 #[tokio::test]
 async fn another_cart_instead_of_an_answer_sends_the_waiting_order_to_staff() {
     let r = Rig::new(true, 600).await;
-    let shown = r.local_total().await;
-    let first = r
-        .engine
-        .checkout(r.cart(), shown, Arc::new(|_| {}))
-        .await
-        .unwrap();
-    assert!(matches!(first, CheckoutResult::PriceChanged { .. }));
-    let waiting = r.last_checkout();
+    let waiting = r.shown_a_new_total().await;
     // The guest took a cola off the order and paid that instead.
     let mut smaller = r.cart();
     smaller.lines.truncate(1);
@@ -550,14 +520,7 @@ async fn after_a_restart_an_unpaid_open_order_goes_to_staff_and_is_never_charged
     // The first kiosk waits (for longer than the test) for the guest to accept a discount,
     // then "crashes": its journal is all the second one has.
     let r = Rig::new(true, 3600).await;
-    let shown = r.local_total().await;
-    let result = r
-        .engine
-        .checkout(r.cart(), shown, Arc::new(|_| {}))
-        .await
-        .unwrap();
-    assert!(matches!(result, CheckoutResult::PriceChanged { .. }));
-    let id = r.last_checkout().id;
+    let id = r.shown_a_new_total().await.id;
     let (again, pos) = r.restart();
     let rec = wait_state(&again, &id, &[CheckoutState::NeedsStaff]).await;
     assert_left_open_for_staff(&r, &rec).await;
@@ -634,11 +597,7 @@ async fn a_lost_answer_to_the_open_send_is_sent_again_and_merged() {
         .control()
         .add_fault(Fault::new("add_new_order", FaultKind::CommitThenDrop).times(1));
     let total = r.local_total().await;
-    let result = r
-        .engine
-        .checkout(r.cart(), total, Arc::new(|_| {}))
-        .await
-        .unwrap();
+    let result = r.pay_cart(total).await;
     assert!(
         matches!(result, CheckoutResult::Placed { .. }),
         "{result:?}"

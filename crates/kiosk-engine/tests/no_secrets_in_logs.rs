@@ -6,6 +6,8 @@
 //! Nothing is registered with the scrubber (`logs::redact`): the test proves the code never
 //! logs a secret in the first place, not that the scrubber hides it.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,33 +15,20 @@ use kiosk_core::cart::{Cart, CartLine, OrderType};
 use kiosk_core::catalog::Catalog;
 use kiosk_core::checkout::CheckoutState;
 use kiosk_core::view::CheckoutResult;
-use kiosk_engine::engine::{Engine, Timings};
+use kiosk_engine::engine::Engine;
 use kiosk_engine::logs::{self, LogSettings};
 use kiosk_engine::secrets::{MemorySecrets, SecretStore};
 use kiosk_engine::KioskConfig;
 use pos_sim::SimConfig;
+use support::{demo_config, fast, simple_line, spawn_pos};
 
 /// A dish the customer can order without choosing anything.
 fn simple_cart(c: &Catalog) -> Cart {
-    let d = c
-        .dishes
-        .iter()
-        .find(|d| {
-            d.availability.can_sell(2)
-                && d.modifier_groups
-                    .iter()
-                    .filter_map(|g| c.modifier_group(g))
-                    .all(|g| g.min == 0)
-        })
-        .expect("the demo menu has a plain dish");
     Cart {
         order_type: OrderType::EatIn,
         lines: vec![CartLine {
-            dish: d.id.clone(),
-            qty: 2,
-            modifiers: vec![],
             comment: Some("no onion".into()),
-            combo: vec![],
+            ..simple_line(c, 2)
         }],
     }
 }
@@ -68,14 +57,6 @@ async fn order(engine: &Arc<Engine>) {
         "the order never reached the POS: {:?}",
         engine.order_view(&order.checkout_id).unwrap()
     );
-}
-
-fn fast() -> Timings {
-    Timings {
-        track_every: Duration::from_millis(100),
-        backoff: vec![Duration::from_millis(50)],
-        payment_resolve_for: Duration::from_secs(2),
-    }
 }
 
 /// Runs of 13 or more digits: a card number (masked ones such as `220220******1234` are fine).
@@ -138,17 +119,12 @@ async fn a_full_order_logs_no_secret() {
     sim.stop().await;
 
     // Jupiter: a server id and the kiosk user's password.
-    let jsim = pos_sim::spawn(SimConfig {
-        pos: pos_sim::PosKind::Jupiter,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let config = KioskConfig::demo_jupiter(&jsim.url(), dir.path().join("jupiter"));
-    let secrets = MemorySecrets::with(&config.pos.secret, pos_sim::jupiter::SERVER_ID);
-    secrets
-        .set(&config.pos.user_secret, pos_sim::jupiter::KIOSK_PASSWORD)
-        .unwrap();
+    let jsim = spawn_pos(pos_sim::PosKind::Jupiter).await;
+    let (config, secrets) = demo_config(
+        pos_sim::PosKind::Jupiter,
+        &jsim.url(),
+        dir.path().join("jupiter"),
+    );
     let engine = Engine::from_config(config, &secrets, fast()).unwrap();
     order(&engine).await;
     jsim.stop().await;

@@ -13,12 +13,13 @@
 //!
 //! Waits are on conditions (the journal, the simulator's counters), never on sleeps.
 
+mod support;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kiosk_core::cart::{Cart, CartLine, OrderType};
-use kiosk_core::catalog::Catalog;
+use kiosk_core::cart::{Cart, OrderType};
 use kiosk_core::checkout::CheckoutState;
 use kiosk_core::error::{ErrorCode, IpcError, PrinterChoice, PrinterProblem};
 use kiosk_core::view::{
@@ -28,25 +29,18 @@ use kiosk_core::view::{
 use kiosk_core::Money;
 use kiosk_engine::checkout::CheckoutOptions;
 use kiosk_engine::config::{PrinterConnection, PrinterPolicy, PrinterSection};
-use kiosk_engine::engine::{Engine, Timings};
+use kiosk_engine::engine::Engine;
 use kiosk_engine::journal::{NewPrint, PrintKind};
-use kiosk_engine::secrets::{MemorySecrets, SecretStore};
+use kiosk_engine::secrets::MemorySecrets;
 use kiosk_engine::staff::{
     NumberPrinter, NumberTicket, PrintResult, StaffClock, StaffDesk, StaffSettings, STAFF_FILE,
 };
 use kiosk_engine::KioskConfig;
 use printer_sim::{Mode, SimConfig as PrinterSimConfig, SimControl, SimServer as PrinterSim};
+use support::{demo_config, fast, simple_line, spawn_pos};
 
 const PIN: &str = "4821";
 const STATUS_URL: &str = "https://status.example.ru/o/{order_id}";
-
-fn fast() -> Timings {
-    Timings {
-        track_every: Duration::from_millis(100),
-        backoff: vec![Duration::from_millis(50)],
-        payment_resolve_for: Duration::from_secs(2),
-    }
-}
 
 struct Rig {
     pos: pos_sim::SimServer,
@@ -87,12 +81,7 @@ fn printer_section(printer: &PrinterSim, s: &Setup) -> PrinterSection {
 }
 
 async fn rig_with(s: Setup) -> Rig {
-    let pos = pos_sim::spawn(pos_sim::SimConfig {
-        pos: s.pos,
-        ..pos_sim::SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let pos = spawn_pos(s.pos).await;
     let printer = printer_sim::spawn(PrinterSimConfig {
         paper: if s.paper_mm == 58 {
             printer_sim::Paper::Mm58
@@ -105,20 +94,7 @@ async fn rig_with(s: Setup) -> Rig {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (mut config, secrets) = match s.pos {
-        pos_sim::PosKind::Procart => {
-            let c = KioskConfig::demo(&pos.url(), dir.path().to_path_buf());
-            let sec = MemorySecrets::with(&c.pos.secret, pos_sim::DEMO_TOKEN);
-            (c, sec)
-        }
-        pos_sim::PosKind::Jupiter => {
-            let c = KioskConfig::demo_jupiter(&pos.url(), dir.path().to_path_buf());
-            let sec = MemorySecrets::with(&c.pos.secret, pos_sim::jupiter::SERVER_ID);
-            sec.set(&c.pos.user_secret, pos_sim::jupiter::KIOSK_PASSWORD)
-                .unwrap();
-            (c, sec)
-        }
-    };
+    let (mut config, secrets) = demo_config(s.pos, &pos.url(), dir.path().to_path_buf());
     config.printer = Some(printer_section(&printer, &s));
     config.validate().unwrap();
     let engine = Engine::from_config(config, &secrets, fast()).unwrap();
@@ -140,28 +116,6 @@ async fn rig(mode: Mode, policy: PrinterPolicy) -> Rig {
     .await
 }
 
-/// A dish that can be sold without choosing anything.
-fn simple_line(c: &Catalog) -> CartLine {
-    let d = c
-        .dishes
-        .iter()
-        .find(|d| {
-            d.availability.can_sell(2)
-                && d.modifier_groups
-                    .iter()
-                    .filter_map(|g| c.modifier_group(g))
-                    .all(|g| g.min == 0)
-        })
-        .expect("the demo menu has a dish without required choices");
-    CartLine {
-        dish: d.id.clone(),
-        qty: 2,
-        modifiers: vec![],
-        comment: None,
-        combo: vec![],
-    }
-}
-
 impl Rig {
     fn sim(&self) -> SimControl {
         self.printer.control()
@@ -171,7 +125,7 @@ impl Rig {
         let menu = self.engine.menu_view().await.unwrap();
         let cart = Cart {
             order_type,
-            lines: vec![simple_line(&menu.catalog)],
+            lines: vec![simple_line(&menu.catalog, 2)],
         };
         let total = self
             .engine
@@ -465,7 +419,7 @@ async fn a_printer_that_is_switched_off_is_unreachable() {
     let menu = engine.menu_view().await.unwrap();
     let cart = Cart {
         order_type: OrderType::EatIn,
-        lines: vec![simple_line(&menu.catalog)],
+        lines: vec![simple_line(&menu.catalog, 2)],
     };
     let total = engine.price(1, cart.clone()).await.unwrap().quote.total;
     let e = engine

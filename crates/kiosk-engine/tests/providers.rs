@@ -5,6 +5,8 @@
 //! arrives after the checkout gave up (cancelled, or handed to staff) is refunded or raised to
 //! staff, never kept silently.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,9 +15,10 @@ use kiosk_core::checkout::CheckoutState;
 use kiosk_core::payment::PaymentProgress;
 use kiosk_core::view::{CheckoutEvent, CheckoutResult};
 use kiosk_engine::engine::{Engine, Timings};
-use kiosk_engine::secrets::{MemorySecrets, SecretStore};
+use kiosk_engine::secrets::SecretStore;
 use kiosk_engine::KioskConfig;
 use pos_sim::SimConfig;
+use support::demo_config;
 
 fn cart() -> Cart {
     Cart {
@@ -33,6 +36,30 @@ fn cart() -> Cart {
     }
 }
 
+/// A ProCart kiosk whose payment settings `configure` fills in, holding the provider's `keys`.
+fn engine_paying(
+    pos: &pos_sim::SimServer,
+    dir: &tempfile::TempDir,
+    configure: impl FnOnce(&mut KioskConfig),
+    keys: &[(&str, &str)],
+) -> Arc<Engine> {
+    let (mut config, secrets) = demo_config(
+        pos_sim::PosKind::Procart,
+        &pos.url(),
+        dir.path().to_path_buf(),
+    );
+    configure(&mut config);
+    for (name, value) in keys {
+        secrets.set(name, value).unwrap();
+    }
+    let timings = Timings {
+        track_every: Duration::from_millis(200),
+        backoff: vec![Duration::from_millis(100)],
+        payment_resolve_for: Duration::from_secs(3),
+    };
+    Engine::from_config(config, &secrets, timings).unwrap()
+}
+
 struct Rig {
     pos: pos_sim::SimServer,
     tbank: pay_sim::SimServer<pay_sim::tbank::TbankControl>,
@@ -46,30 +73,26 @@ async fn rig(qr_wait_s: u64) -> Rig {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = KioskConfig::demo(&pos.url(), dir.path().to_path_buf());
-    config.payment.provider = "tbank".into();
-    config.payment.url = Some(tbank.api_url());
-    config.payment.tbank = Some(payments::tbank::TbankConfig {
-        wait_s: Some(qr_wait_s),
-        ..Default::default()
-    });
-    let secrets = MemorySecrets::with("pos-token", pos_sim::DEMO_TOKEN);
     let names = payments::tbank::TbankConfig::default();
-    secrets
-        .set(
-            &names.terminal_key_secret,
-            pay_sim::tbank::DEMO_TERMINAL_KEY,
-        )
-        .unwrap();
-    secrets
-        .set(&names.password_secret, pay_sim::tbank::DEMO_PASSWORD)
-        .unwrap();
-    let timings = Timings {
-        track_every: Duration::from_millis(200),
-        backoff: vec![Duration::from_millis(100)],
-        payment_resolve_for: Duration::from_secs(3),
-    };
-    let engine = Engine::from_config(config, &secrets, timings).unwrap();
+    let engine = engine_paying(
+        &pos,
+        &dir,
+        |config| {
+            config.payment.provider = "tbank".into();
+            config.payment.url = Some(tbank.api_url());
+            config.payment.tbank = Some(payments::tbank::TbankConfig {
+                wait_s: Some(qr_wait_s),
+                ..Default::default()
+            });
+        },
+        &[
+            (
+                &names.terminal_key_secret,
+                pay_sim::tbank::DEMO_TERMINAL_KEY,
+            ),
+            (&names.password_secret, pay_sim::tbank::DEMO_PASSWORD),
+        ],
+    );
     Rig {
         pos,
         tbank,
@@ -278,28 +301,24 @@ async fn yookassa_rig(qr_wait_s: u64) -> YkRig {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = KioskConfig::demo(&pos.url(), dir.path().to_path_buf());
-    config.payment.provider = "yookassa".into();
-    config.payment.url = Some(kassa.api_url());
-    config.payment.yookassa = Some(payments::yookassa::YookassaConfig {
-        wait_s: qr_wait_s,
-        poll_ms: Some(50),
-        ..payments::yookassa::YookassaConfig::new(&kassa.api_url(), "")
-    });
-    let secrets = MemorySecrets::with("pos-token", pos_sim::DEMO_TOKEN);
     let names = payments::yookassa::YookassaConfig::default();
-    secrets
-        .set(&names.shop_id_secret, pay_sim::yookassa::DEMO_SHOP_ID)
-        .unwrap();
-    secrets
-        .set(&names.secret_key_secret, pay_sim::yookassa::DEMO_SECRET_KEY)
-        .unwrap();
-    let timings = Timings {
-        track_every: Duration::from_millis(200),
-        backoff: vec![Duration::from_millis(100)],
-        payment_resolve_for: Duration::from_secs(3),
-    };
-    let engine = Engine::from_config(config, &secrets, timings).unwrap();
+    let engine = engine_paying(
+        &pos,
+        &dir,
+        |config| {
+            config.payment.provider = "yookassa".into();
+            config.payment.url = Some(kassa.api_url());
+            config.payment.yookassa = Some(payments::yookassa::YookassaConfig {
+                wait_s: qr_wait_s,
+                poll_ms: Some(50),
+                ..payments::yookassa::YookassaConfig::new(&kassa.api_url(), "")
+            });
+        },
+        &[
+            (&names.shop_id_secret, pay_sim::yookassa::DEMO_SHOP_ID),
+            (&names.secret_key_secret, pay_sim::yookassa::DEMO_SECRET_KEY),
+        ],
+    );
     YkRig {
         pos,
         kassa,

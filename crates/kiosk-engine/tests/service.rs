@@ -1,6 +1,8 @@
 //! The wizard's connection test, the service screen's diagnostics and the diagnostics export,
 //! against the simulators.
 
+mod support;
+
 use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +13,7 @@ use kiosk_engine::engine::{Engine, Timings};
 use kiosk_engine::secrets::{MemorySecrets, SecretStore};
 use kiosk_engine::{diagnostics, service, KioskConfig};
 use pos_sim::{Fault, FaultKind, SimConfig};
+use support::{demo_config, spawn_pos};
 
 fn ids(lines: &[kiosk_core::view::CheckLine]) -> Vec<(String, CheckStatus)> {
     lines.iter().map(|l| (l.id.clone(), l.status)).collect()
@@ -75,18 +78,13 @@ async fn the_procart_connection_test_has_a_line_per_check_each_with_its_fix() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_jupiter_connection_test_summarises_check_update_and_get_tt() {
-    let sim = pos_sim::spawn(SimConfig {
-        pos: pos_sim::PosKind::Jupiter,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = spawn_pos(pos_sim::PosKind::Jupiter).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = KioskConfig::demo_jupiter(&sim.url(), dir.path().to_path_buf());
-    let secrets = MemorySecrets::with(&config.pos.secret, pos_sim::jupiter::SERVER_ID);
-    secrets
-        .set(&config.pos.user_secret, pos_sim::jupiter::KIOSK_PASSWORD)
-        .unwrap();
+    let (config, secrets) = demo_config(
+        pos_sim::PosKind::Jupiter,
+        &sim.url(),
+        dir.path().to_path_buf(),
+    );
     let r = service::test_connection(&config, &secrets).await;
     assert!(r.ok, "{r:#?}");
     let menu = r.menu.expect("a getTT summary");

@@ -5,12 +5,13 @@
 //!
 //! Time is moved by hand (a manual staff clock), never slept on.
 
+mod support;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use kiosk_core::cart::{Cart, CartLine, OrderType};
-use kiosk_core::catalog::Catalog;
 use kiosk_core::checkout::CheckoutState;
 use kiosk_core::error::{ErrorCode, IpcError};
 use kiosk_core::payment::{PaymentOutcome, PaymentRequest};
@@ -20,14 +21,14 @@ use kiosk_core::view::{
     StaffOrderRow, StaffOrdersView, StaffOutcome, StaffProblem,
 };
 use kiosk_core::Money;
-use kiosk_engine::engine::{Engine, Timings};
+use kiosk_engine::engine::Engine;
 use kiosk_engine::journal::{Changes, CheckoutRecord, NewCheckout};
-use kiosk_engine::secrets::{MemorySecrets, SecretStore};
+use kiosk_engine::secrets::MemorySecrets;
 use kiosk_engine::staff::jupiter::user_key;
 use kiosk_engine::staff::{StaffClock, StaffDesk, StaffError, StaffSettings, STAFF_FILE};
-use kiosk_engine::KioskConfig;
-use pos_sim::{Fault, FaultKind, SimConfig, SimServer};
+use pos_sim::{Fault, FaultKind, SimServer};
 use serde_json::{json, Value};
+use support::{demo_config, fast, simple_line, spawn_pos};
 
 const ANNA_PIN: &str = "4821";
 const BORIS_PIN: &str = "7300";
@@ -36,14 +37,6 @@ const TROFIMOVA_PW: &str = "11112";
 const TROFIMOVA_CARD: &str = ";7001234567=0000?";
 const TROFIMOVA_UID: &str = "4:1:0:15";
 const PIKAROV_PW: &str = "2222";
-
-fn fast() -> Timings {
-    Timings {
-        track_every: Duration::from_millis(100),
-        backoff: vec![Duration::from_millis(50)],
-        payment_resolve_for: Duration::from_secs(2),
-    }
-}
 
 /// A staff clock the test moves by hand.
 fn manual_clock() -> (StaffClock, Arc<AtomicU64>) {
@@ -106,27 +99,9 @@ fn write_staff(dir: &std::path::Path, f: impl FnOnce(&mut StaffSettings)) {
 }
 
 async fn rig(pos: pos_sim::PosKind, provider: &str) -> Rig {
-    let sim = pos_sim::spawn(SimConfig {
-        pos,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = spawn_pos(pos).await;
     let dir = tempfile::tempdir().unwrap();
-    let (mut config, secrets) = match pos {
-        pos_sim::PosKind::Procart => {
-            let c = KioskConfig::demo(&sim.url(), dir.path().to_path_buf());
-            let s = MemorySecrets::with(&c.pos.secret, pos_sim::DEMO_TOKEN);
-            (c, s)
-        }
-        pos_sim::PosKind::Jupiter => {
-            let c = KioskConfig::demo_jupiter(&sim.url(), dir.path().to_path_buf());
-            let s = MemorySecrets::with(&c.pos.secret, pos_sim::jupiter::SERVER_ID);
-            s.set(&c.pos.user_secret, pos_sim::jupiter::KIOSK_PASSWORD)
-                .unwrap();
-            (c, s)
-        }
-    };
+    let (mut config, secrets) = demo_config(pos, &sim.url(), dir.path().to_path_buf());
     config.payment.provider = provider.into();
     write_staff(dir.path(), |s| {
         s.upsert_member("anna", "Анна К.", Some(ANNA_PIN), cheap())
@@ -169,33 +144,11 @@ fn password(p: &str) -> StaffCredential {
     StaffCredential::Password { password: p.into() }
 }
 
-/// A dish that can be sold without choosing anything.
-fn simple_line(c: &Catalog) -> CartLine {
-    let d = c
-        .dishes
-        .iter()
-        .find(|d| {
-            d.availability.can_sell(2)
-                && d.modifier_groups
-                    .iter()
-                    .filter_map(|g| c.modifier_group(g))
-                    .all(|g| g.min == 0)
-        })
-        .expect("the demo menu has a dish without required choices");
-    CartLine {
-        dish: d.id.clone(),
-        qty: 1,
-        modifiers: vec![],
-        comment: None,
-        combo: vec![],
-    }
-}
-
 async fn cart(r: &Rig) -> Cart {
     let menu = r.engine.menu_view().await.unwrap();
     Cart {
         order_type: OrderType::Takeaway,
-        lines: vec![simple_line(&menu.catalog)],
+        lines: vec![simple_line(&menu.catalog, 1)],
     }
 }
 
@@ -846,7 +799,7 @@ async fn jupiter_decides_logins_by_password_or_card_and_names_come_from_the_sett
 /// An order opened at the cash desk by Трофимова, so it is in her open orders.
 async fn cash_desk_order(r: &Rig) -> String {
     let menu = r.engine.menu_view().await.unwrap();
-    let dish = simple_line(&menu.catalog).dish;
+    let dish = simple_line(&menu.catalog, 1).dish;
     let v = jpos_admin(
         &r.sim,
         "/_sim/orders",
@@ -949,7 +902,7 @@ async fn jupiter_a_locked_order_gets_dishes_a_loyalty_client_and_its_bill() {
     let uid = cash_desk_order(&r).await;
     let s = login(&r.desk, password(TROFIMOVA_PW)).await;
     let menu = r.engine.menu_view().await.unwrap();
-    let dish = simple_line(&menu.catalog);
+    let dish = simple_line(&menu.catalog, 1);
 
     let e = r
         .desk

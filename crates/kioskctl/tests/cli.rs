@@ -1,10 +1,13 @@
 //! `kioskctl` as a black box: the built binary against the simulator, checking the JSON contract
 //! documented in the README and the failure behaviour (message on stderr, non-zero exit).
 
+mod support;
+
 use std::process::{Command, Output};
 
 use pos_sim::SimConfig;
 use serde_json::Value;
+use support::{one_json, write_cart};
 
 struct Ctl {
     url: String,
@@ -33,20 +36,11 @@ impl Ctl {
 
     fn json(&self, args: &[&str]) -> Value {
         let out = self.run(pos_sim::DEMO_TOKEN, args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(text.trim().lines().count(), 1, "one JSON document: {text}");
-        serde_json::from_str(&text).unwrap()
+        one_json(args, out)
     }
 
     fn cart(&self, json: &str) -> String {
-        let p = self.dir.path().join(format!("cart-{}.json", json.len()));
-        std::fs::write(&p, json).unwrap();
-        p.to_string_lossy().into_owned()
+        write_cart(self.dir.path(), json)
     }
 }
 

@@ -22,8 +22,9 @@
 //! product of crash points and faults for every provider, and the variant where the POS stays
 //! down for minutes.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -31,6 +32,10 @@ use pay_sim::tbank::{TbankControl, TbankOutcome, TbankSimConfig};
 use pay_sim::yookassa::{YookassaControl, YookassaOutcome, YookassaSimConfig};
 use pos_sim::{Fault, FaultKind, PaymentOutcomeMode, SimConfig, SimServer};
 use serde_json::Value;
+use support::{
+    check_finished, index_by, killed_as_planned, kopecks, matrix_grid, outcome, resumed_journal,
+    Outcome,
+};
 
 const CART: &str = r#"{"order_type":"takeaway","lines":[{"dish":"1001","qty":2,"modifiers":[{"id":"5001","qty":1}]},{"dish":"1901","qty":1,"modifiers":[{"id":"5101","qty":1}]}]}"#;
 
@@ -484,10 +489,6 @@ struct Charge {
     what: String,
 }
 
-fn kopecks(text: &str) -> i64 {
-    pay_sim::yookassa::parse_kopecks(text).unwrap_or(-1)
-}
-
 /// sb_pilot's reference number → our attempt id, from the `e` files in the kiosk's folders.
 fn sbpilot_attempts(data: &Path) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
@@ -559,10 +560,7 @@ fn charges(rig: &Rig, data: &Path) -> Vec<Charge> {
 fn audit(rig: &Rig, data: &Path, journal: &Value) -> Result<(), String> {
     let mut broken = Vec::new();
     let checkouts = journal["checkouts"].as_array().unwrap();
-    let by_attempt: BTreeMap<&str, &Value> = checkouts
-        .iter()
-        .map(|c| (c["attempt_id"].as_str().unwrap(), c))
-        .collect();
+    let by_attempt = index_by(checkouts, "attempt_id");
     let orders = rig.pos.control().orders();
     let mut orders_by_ext: BTreeMap<String, Vec<&pos_sim::OrderSnapshot>> = BTreeMap::new();
     for o in &orders {
@@ -626,35 +624,16 @@ fn audit(rig: &Rig, data: &Path, journal: &Value) -> Result<(), String> {
             broken.push(format!("{} orders for {ext}", list.len()));
         }
     }
-    for c in checkouts {
-        let state = c["state"].as_str().unwrap();
-        if matches!(
-            state,
-            "priced" | "payment_started" | "paid" | "posting" | "refunding"
-        ) {
-            broken.push(format!("checkout {} is still {state}", c["checkout_id"]));
-        }
-        if state == "needs_staff" && c["notice"].is_null() {
-            broken.push(format!(
-                "checkout {} needs staff but says nothing",
-                c["checkout_id"]
-            ));
-        }
-    }
+    check_finished(
+        checkouts,
+        &["priced", "payment_started", "paid", "posting", "refunding"],
+        &mut broken,
+    );
     if broken.is_empty() {
         Ok(())
     } else {
         Err(broken.join("; "))
     }
-}
-
-/// What one case ended in, for the matrix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Outcome {
-    killed: bool,
-    states: String,
-    /// Why staff were called, when they were.
-    staff: Option<String>,
 }
 
 /// Runs one case and audits it; returns the outcome or the broken invariants.
@@ -674,100 +653,27 @@ async fn run_case(point: Option<&'static str>, scenario: Scenario) -> Result<Out
             &["order", "--cart", cart.to_str().unwrap()],
         )
     });
-    let killed = first.status.signal() == Some(9);
     let must_die = point.is_some_and(|p| scenario.reaches(p));
-    if killed != must_die {
-        return Err(format!(
-            "the first run {} (exit {:?}): {}",
-            if killed {
-                "died unexpectedly"
-            } else {
-                "did not reach its crash point"
-            },
-            first.status,
-            String::from_utf8_lossy(&first.stderr)
-        ));
-    }
+    let killed = killed_as_planned(&first, must_die)?;
     if scenario.path() == End::LateRefund {
         rig.pay_late();
     }
     let resumed = tokio::task::block_in_place(|| {
         rig.kioskctl(scenario, &data, None, &["resume", "--timeout-s", "60"])
     });
-    let journal: Value = serde_json::from_slice(&resumed.stdout).map_err(|e| {
-        format!(
-            "resume printed no journal ({e}): {}",
-            String::from_utf8_lossy(&resumed.stderr)
-        )
-    })?;
-    if !resumed.status.success() {
-        return Err(format!(
-            "resume failed: {}",
-            String::from_utf8_lossy(&resumed.stderr)
-        ));
-    }
+    let journal = resumed_journal(&resumed)?;
     audit(&rig, &data, &journal)?;
-    let checkouts = journal["checkouts"].as_array().unwrap();
-    let states: Vec<String> = checkouts
-        .iter()
-        .map(|c| c["state"].as_str().unwrap().to_string())
-        .collect();
-    let allowed: Vec<&str> = match point {
-        Some(p) if scenario.reaches(p) => scenario.allowed_after_crash(p).to_vec(),
-        _ => scenario.expected().to_vec(),
+    let allowed = match point {
+        Some(p) if scenario.reaches(p) => scenario.allowed_after_crash(p),
+        _ => scenario.expected(),
     };
-    let ok = if allowed.is_empty() {
-        states.is_empty()
-    } else {
-        states.len() == 1 && allowed.contains(&states[0].as_str())
-    };
-    if !ok {
-        return Err(format!("ended as {states:?}, expected one of {allowed:?}"));
-    }
-    let staff = checkouts
-        .iter()
-        .find(|c| c["state"] == "needs_staff")
-        .map(|c| c["notice"]["reason"].as_str().unwrap_or("?").to_string());
-    Ok(Outcome {
-        killed,
-        states: if states.is_empty() {
-            "-".into()
-        } else {
-            states.join(",")
-        },
-        staff,
-    })
+    outcome(killed, &journal, allowed)
 }
 
-type Results = BTreeMap<(String, Scenario), Result<Outcome, String>>;
+type Results = support::Results<Scenario>;
 
 fn print_matrix(title: &str, scenarios: &[Scenario], results: &Results) {
-    let mut out = format!("\n{title}: crash point x scenario, the outcome after restart\n");
-    out.push_str(&format!("{:<28}", "crash point"));
-    for s in scenarios {
-        out.push_str(&format!("{:<24}", format!("{s:?}")));
-    }
-    out.push('\n');
-    let mut points: Vec<&str> = vec!["(none)"];
-    points.extend(kiosk_engine::crashpoint::POINTS);
-    for p in points {
-        if !scenarios
-            .iter()
-            .any(|s| results.contains_key(&(p.to_string(), *s)))
-        {
-            continue;
-        }
-        out.push_str(&format!("{p:<28}"));
-        for s in scenarios {
-            let cell = match results.get(&(p.to_string(), *s)) {
-                Some(Ok(o)) => format!("{}{}", if o.killed { "killed→" } else { "" }, o.states),
-                Some(Err(_)) => "BROKEN".into(),
-                None => String::new(),
-            };
-            out.push_str(&format!("{cell:<24}"));
-        }
-        out.push('\n');
-    }
+    let mut out = matrix_grid(title, scenarios, results, 24);
     // What needed staff, and why: scenario (number of cases).
     let mut staff: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for ((_, s), r) in results {

@@ -24,13 +24,18 @@
 //! the submit-first steps plus the faults that change its outcome; the full cross product of
 //! both is `#[ignore]`d (run by `make test-long`).
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
 use pos_sim::{Fault, FaultKind, PaymentOutcomeMode, SimConfig, SimServer};
 use serde_json::Value;
+use support::{
+    check_finished, index_by, killed_as_planned, kopecks, matrix_grid, outcome, resumed_journal,
+    Outcome,
+};
 
 /// Two cheeseburgers with their free sauce and a cola with its size, by the Jupiter demo's uids.
 const CART: &str = r#"{"order_type":"takeaway","lines":[{"dish":"3:1:0:1001","qty":2,"modifiers":[{"id":"3:99:0:5001","qty":1}]},{"dish":"3:1:0:1901","qty":1,"modifiers":[{"id":"3:99:0:5101","qty":1}]}]}"#;
@@ -235,17 +240,10 @@ fn kioskctl(
     cmd.output().expect("kioskctl runs")
 }
 
-fn kopecks(text: &str) -> i64 {
-    pay_sim::yookassa::parse_kopecks(text).unwrap_or(-1)
-}
-
 fn audit(sim: &SimServer, journal: &Value) -> Result<(), String> {
     let mut broken = Vec::new();
     let checkouts = journal["checkouts"].as_array().unwrap();
-    let by_attempt: BTreeMap<&str, &Value> = checkouts
-        .iter()
-        .map(|c| (c["attempt_id"].as_str().unwrap(), c))
-        .collect();
+    let by_attempt = index_by(checkouts, "attempt_id");
     let orders: Value = serde_json::from_str(&http(sim, "GET", "/_sim/orders", None)).unwrap();
     let orders = orders["orders"].as_array().unwrap().clone();
     let prints: Value = serde_json::from_str(&http(sim, "GET", "/_sim/prints", None)).unwrap();
@@ -257,10 +255,7 @@ fn audit(sim: &SimServer, journal: &Value) -> Result<(), String> {
             .collect::<Vec<_>>()
     };
 
-    let by_ext: BTreeMap<&str, &Value> = checkouts
-        .iter()
-        .map(|c| (c["external_id"].as_str().unwrap(), c))
-        .collect();
+    let by_ext = index_by(checkouts, "external_id");
     // Submit first: an order sent open and never paid. Its checkout tells staff to void it, and
     // Jupiter holds it open, unpaid, printed once.
     let unpaid_for_staff = |ext: &str, o: &Value| -> Result<(), String> {
@@ -358,39 +353,24 @@ fn audit(sim: &SimServer, journal: &Value) -> Result<(), String> {
             }
         }
     }
-    for c in checkouts {
-        let state = c["state"].as_str().unwrap();
-        if matches!(
-            state,
-            "priced"
-                | "submitting"
-                | "submitted"
-                | "payment_started"
-                | "paid"
-                | "posting"
-                | "refunding"
-        ) {
-            broken.push(format!("checkout {} is still {state}", c["checkout_id"]));
-        }
-        if state == "needs_staff" && c["notice"].is_null() {
-            broken.push(format!(
-                "checkout {} needs staff but says nothing",
-                c["checkout_id"]
-            ));
-        }
-    }
+    check_finished(
+        checkouts,
+        &[
+            "priced",
+            "submitting",
+            "submitted",
+            "payment_started",
+            "paid",
+            "posting",
+            "refunding",
+        ],
+        &mut broken,
+    );
     if broken.is_empty() {
         Ok(())
     } else {
         Err(broken.join("; "))
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Outcome {
-    killed: bool,
-    states: String,
-    staff: Option<String>,
 }
 
 async fn run_case(
@@ -410,20 +390,8 @@ async fn run_case(
         order.push("--accept-new-total");
     }
     let first = tokio::task::block_in_place(|| kioskctl(&sim, &data, point, strategy, &order));
-    let killed = first.status.signal() == Some(9);
     let must_die = point.is_some_and(|p| scenario.reaches(p, strategy));
-    if killed != must_die {
-        return Err(format!(
-            "the first run {} (exit {:?}): {}",
-            if killed {
-                "died unexpectedly"
-            } else {
-                "did not reach its crash point"
-            },
-            first.status,
-            String::from_utf8_lossy(&first.stderr)
-        ));
-    }
+    let killed = killed_as_planned(&first, must_die)?;
     let resumed = tokio::task::block_in_place(|| {
         kioskctl(
             &sim,
@@ -433,53 +401,16 @@ async fn run_case(
             &["resume", "--timeout-s", "60"],
         )
     });
-    let journal: Value = serde_json::from_slice(&resumed.stdout).map_err(|e| {
-        format!(
-            "resume printed no journal ({e}): {}",
-            String::from_utf8_lossy(&resumed.stderr)
-        )
-    })?;
-    if !resumed.status.success() {
-        return Err(format!(
-            "resume failed: {}",
-            String::from_utf8_lossy(&resumed.stderr)
-        ));
-    }
+    let journal = resumed_journal(&resumed)?;
     tokio::task::block_in_place(|| audit(&sim, &journal))?;
-    let checkouts = journal["checkouts"].as_array().unwrap();
-    let states: Vec<String> = checkouts
-        .iter()
-        .map(|c| c["state"].as_str().unwrap().to_string())
-        .collect();
-    let allowed: Vec<&str> = match point {
-        Some(p) if scenario.reaches(p, strategy) => {
-            scenario.allowed_after_crash(p, strategy).to_vec()
-        }
-        _ => scenario.expected(strategy).to_vec(),
+    let allowed = match point {
+        Some(p) if scenario.reaches(p, strategy) => scenario.allowed_after_crash(p, strategy),
+        _ => scenario.expected(strategy),
     };
-    let ok = if allowed.is_empty() {
-        states.is_empty()
-    } else {
-        states.len() == 1 && allowed.contains(&states[0].as_str())
-    };
-    if !ok {
-        return Err(format!("ended as {states:?}, expected one of {allowed:?}"));
-    }
-    Ok(Outcome {
-        killed,
-        states: if states.is_empty() {
-            "-".into()
-        } else {
-            states.join(",")
-        },
-        staff: checkouts
-            .iter()
-            .find(|c| c["state"] == "needs_staff")
-            .map(|c| c["notice"]["reason"].as_str().unwrap_or("?").to_string()),
-    })
+    outcome(killed, &journal, allowed)
 }
 
-type Results = BTreeMap<(String, Scenario), Result<Outcome, String>>;
+type Results = support::Results<Scenario>;
 
 fn print_matrix(title: &str, results: &Results) {
     let scenarios: Vec<Scenario> = SCENARIOS
@@ -487,32 +418,7 @@ fn print_matrix(title: &str, results: &Results) {
         .copied()
         .filter(|s| results.keys().any(|(_, k)| k == s))
         .collect();
-    let mut out = format!("\n{title}: crash point x scenario, the outcome after restart\n");
-    out.push_str(&format!("{:<28}", "crash point"));
-    for s in &scenarios {
-        out.push_str(&format!("{:<22}", format!("{s:?}")));
-    }
-    out.push('\n');
-    let mut points = vec!["(none)"];
-    points.extend(kiosk_engine::crashpoint::POINTS);
-    for p in points {
-        if !scenarios
-            .iter()
-            .any(|s| results.contains_key(&(p.to_string(), *s)))
-        {
-            continue;
-        }
-        out.push_str(&format!("{p:<28}"));
-        for s in &scenarios {
-            let cell = match results.get(&(p.to_string(), *s)) {
-                Some(Ok(o)) => format!("{}{}", if o.killed { "killed→" } else { "" }, o.states),
-                Some(Err(_)) => "BROKEN".into(),
-                None => String::new(),
-            };
-            out.push_str(&format!("{cell:<22}"));
-        }
-        out.push('\n');
-    }
+    let mut out = matrix_grid(title, &scenarios, results, 22);
     let mut staff: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for ((p, s), r) in results {
         if let Ok(Outcome {

@@ -44,6 +44,23 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Runs `tick` every 100 ms until `stopping` turns true (the server stops): the simulators'
+/// background chores, such as the demos' automatic payments.
+pub(crate) fn every_tick_until_stopped(
+    mut stopping: watch::Receiver<bool>,
+    mut tick: impl FnMut() + Send + 'static,
+) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                _ = stopping.wait_for(|s| *s) => return,
+            }
+            tick();
+        }
+    });
+}
+
 /// Serves `app` until `shutdown`; then tells held requests to stop (`stop_tx`) and gives
 /// connections a short grace period.
 pub(crate) async fn serve(

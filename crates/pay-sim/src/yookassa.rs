@@ -1056,23 +1056,16 @@ fn router(sim: Arc<Sim>) -> Router {
 
 /// Demos: pays the pending payments read `auto_pay_after_ms` ago, until the server stops.
 fn spawn_auto_pay(sim: Arc<Sim>) {
-    let mut stopping = sim.stopping.clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {}
-                _ = stopping.wait_for(|s| *s) => return,
-            }
-            let Some(ms) = lock(&sim.cfg).auto_pay_after_ms else {
-                continue;
-            };
-            let after = std::time::Duration::from_millis(ms);
-            let mut payments = lock(&sim.payments);
-            for p in payments.iter_mut() {
-                sim.refresh(p);
-                if p.status == "pending" && p.first_read.is_some_and(|t| t.elapsed() >= after) {
-                    let _ = sim.apply(p, YookassaOutcome::Pay);
-                }
+    crate::every_tick_until_stopped(sim.stopping.clone(), move || {
+        let Some(ms) = lock(&sim.cfg).auto_pay_after_ms else {
+            return;
+        };
+        let after = std::time::Duration::from_millis(ms);
+        let mut payments = lock(&sim.payments);
+        for p in payments.iter_mut() {
+            sim.refresh(p);
+            if p.status == "pending" && p.first_read.is_some_and(|t| t.elapsed() >= after) {
+                let _ = sim.apply(p, YookassaOutcome::Pay);
             }
         }
     });
