@@ -11,5 +11,5 @@ for bin in "$APP" "$SIM"; do [ -x "$bin" ] || { echo "no $bin: run 'make app' fi
 [ -d tests/e2e/node_modules/webdriverio ] || npm --prefix tests/e2e install --no-audit --no-fund --silent
 export KIOSK_APP_BIN=$(realpath "$APP") KIOSK_SIM_BIN=$(realpath "$SIM")
 # The simulator's demo token; real kiosks read theirs from the OS keyring.
-export KIOSK_POS_TOKEN=28bb0d65-d1a3-447d-a3eb-e4961b0ffd35
+. tests/e2e/sim-token.sh
 tests/e2e/with-driver.sh node bench/steps/21-ui-scroll.mjs

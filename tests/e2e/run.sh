@@ -7,7 +7,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 export KIOSK_APP_BIN=$(realpath "${1:-target/debug/kiosk-app}")
 export KIOSK_SIM_BIN=$(realpath "${2:-target/debug/pos-sim}")
 # The simulator's demo token; real kiosks read theirs from the OS keyring.
-export KIOSK_POS_TOKEN=28bb0d65-d1a3-447d-a3eb-e4961b0ffd35
+. "$HERE/sim-token.sh"
 # The payment simulators' keys (tests/e2e/specs/pay-*.test.mjs start pay-sim with them and the
 # kiosk reads them through --secret-env); real kiosks keep theirs in the OS keyring.
 export KIOSK_PAY_KEY=KioskE2eTerminal KIOSK_PAY_SECRET=kiosk-e2e-secret
